@@ -1,0 +1,24 @@
+package dev.berth.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import lombok.Data;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
+
+@Data
+@EqualsAndHashCode(callSuper = true)
+@ToString(callSuper = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StandaloneDatabaseStatus extends BerthStatus {
+    @JsonPropertyDescription("Host name clients on the Berth network connect to.")
+    private String host;
+    @JsonPropertyDescription("Port clients connect to.")
+    private Integer port;
+    @JsonPropertyDescription("Host port the database is published on, if any.")
+    private Integer publicPort;
+    @JsonPropertyDescription("Name of the Secret holding the credentials (the password itself is never in status).")
+    private String credentialsSecretName;
+    @JsonPropertyDescription("Id of the database container.")
+    private String containerId;
+}
