@@ -1,0 +1,98 @@
+package dev.berth.controller.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.v1alpha1.ApplicationSpec;
+import dev.berth.api.v1alpha1.HealthCheck;
+import dev.berth.api.v1alpha1.LocalRef;
+import dev.berth.api.v1alpha1.Resources;
+import dev.berth.api.v1alpha1.SecretKeyRef;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ApplicationSpecValidatorTest {
+    static ApplicationSpec valid() {
+        ApplicationSpec spec = new ApplicationSpec();
+        spec.setServerRef(new LocalRef("h1"));
+        spec.setImage("berth-test/httpd:1");
+        return spec;
+    }
+
+    private static List<String> fields(ApplicationSpec spec) {
+        return ApplicationSpecValidator.validate(spec).problems().stream().map(p -> p.substring(0, p.indexOf(": "))).toList();
+    }
+
+    @Test
+    void minimalSpecIsValid() {
+        assertThat(ApplicationSpecValidator.validate(valid()).problems()).isEmpty();
+    }
+
+    @Test
+    void requiredFields() {
+        assertThat(ApplicationSpecValidator.validate(new ApplicationSpec()).problems())
+                .containsExactly("spec.serverRef: required", "spec.image: required");
+    }
+
+    @Test
+    void volumeNeedsExactlyOneOfNameAndHostPath() {
+        ApplicationSpec spec = valid();
+        ApplicationSpec.VolumeMount both = new ApplicationSpec.VolumeMount();
+        both.setName("data");
+        both.setHostPath("/srv/data");
+        both.setMountPath("/data");
+        ApplicationSpec.VolumeMount neither = new ApplicationSpec.VolumeMount();
+        neither.setMountPath("/other");
+        spec.setVolumes(List.of(both, neither));
+        assertThat(ApplicationSpecValidator.validate(spec).problems()).containsExactly(
+                "spec.volumes[0]: exactly one of name and hostPath must be set",
+                "spec.volumes[1]: exactly one of name and hostPath must be set");
+    }
+
+    @Test
+    void envRulesNameFieldsButNeverEchoValues() {
+        ApplicationSpec spec = valid();
+        ApplicationSpec.EnvVar bad = new ApplicationSpec.EnvVar();
+        bad.setName("1BAD");
+        bad.setValue("hunter2-literal");
+        ApplicationSpec.EnvVar both = new ApplicationSpec.EnvVar();
+        both.setName("TOKEN");
+        both.setValue("hunter2-literal");
+        ApplicationSpec.EnvVarSource from = new ApplicationSpec.EnvVarSource();
+        from.setSecretKeyRef(new SecretKeyRef("app-secret", null));
+        both.setValueFrom(from);
+        spec.setEnv(List.of(bad, both));
+
+        var violations = ApplicationSpecValidator.validate(spec);
+        assertThat(fields(spec)).containsExactly("spec.env[0].name", "spec.env[1]", "spec.env[1].valueFrom.secretKeyRef.key");
+        assertThat(violations.message()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void portsAndReplicas() {
+        ApplicationSpec spec = valid();
+        ApplicationSpec.PortMapping p = new ApplicationSpec.PortMapping();
+        p.setContainerPort(8080);
+        p.setHostPort(18080);
+        p.setHostIP("not-an-ip");
+        spec.setPorts(List.of(p));
+        spec.setReplicas(2);
+        assertThat(fields(spec)).containsExactly("spec.ports[0].hostIP", "spec.replicas");
+    }
+
+    @Test
+    void healthCheckResourcesLabelsDomainsAndRollout() {
+        ApplicationSpec spec = valid();
+        HealthCheck check = new HealthCheck();
+        check.setType(HealthCheck.Type.http);
+        check.setInterval("10 seconds");
+        spec.setHealthCheck(check);
+        Resources r = new Resources();
+        r.setMemory("lots");
+        spec.setResources(r);
+        spec.getLabels().put("berth.dev/app", "x");
+        spec.setDomains(List.of("Shop.Example.com"));
+        spec.getRollout().setHealthTimeout("soon");
+        assertThat(fields(spec)).containsExactly("spec.resources.memory", "spec.healthCheck.interval",
+                "spec.healthCheck.port", "spec.labels[berth.dev/app]", "spec.domains[0]", "spec.rollout.healthTimeout");
+    }
+}

@@ -1,0 +1,64 @@
+package dev.berth.controller.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.v1alpha1.LocalRef;
+import dev.berth.api.v1alpha1.ScheduledBackupSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScheduledBackupSpecValidatorTest {
+    static ScheduledBackupSpec valid() {
+        ScheduledBackupSpec spec = new ScheduledBackupSpec();
+        spec.setDatabaseRef(new LocalRef("shop-db"));
+        spec.setSchedule("@daily");
+        ScheduledBackupSpec.Destination destination = new ScheduledBackupSpec.Destination();
+        ScheduledBackupSpec.HostDestination host = new ScheduledBackupSpec.HostDestination();
+        host.setPath("/var/backups/berth");
+        destination.setHost(host);
+        spec.setDestination(destination);
+        return spec;
+    }
+
+    private static List<String> fields(ScheduledBackupSpec spec) {
+        return ScheduledBackupSpecValidator.validate(spec).problems().stream().map(p -> p.substring(0, p.indexOf(": "))).toList();
+    }
+
+    @Test
+    void minimalSpecIsValid() {
+        assertThat(ScheduledBackupSpecValidator.validate(valid()).problems()).isEmpty();
+    }
+
+    @Test
+    void destinationNeedsS3OrHost() {
+        ScheduledBackupSpec spec = valid();
+        spec.setDestination(new ScheduledBackupSpec.Destination());
+        assertThat(ScheduledBackupSpecValidator.validate(spec).problems())
+                .containsExactly("spec.destination: at least one of s3 and host must be set");
+    }
+
+    @Test
+    void s3DestinationRules() {
+        ScheduledBackupSpec spec = valid();
+        ScheduledBackupSpec.S3Destination s3 = new ScheduledBackupSpec.S3Destination();
+        s3.setEndpoint("ftp://example.com");
+        s3.setBucket("B");
+        spec.getDestination().setS3(s3);
+        assertThat(fields(spec)).containsExactly("spec.destination.s3.endpoint", "spec.destination.s3.bucket",
+                "spec.destination.s3.credentialsSecretRef");
+    }
+
+    @Test
+    void scheduleZoneRetentionTimeoutAndDatabases() {
+        ScheduledBackupSpec spec = valid();
+        spec.setSchedule("every day");
+        spec.setTimeZone("Nowhere/City");
+        spec.getRetention().setKeepLast(0);
+        spec.getRetention().setMaxAge("a month");
+        spec.setTimeout("1 hour");
+        spec.setAll(true);
+        spec.setDatabases(List.of("shop"));
+        assertThat(fields(spec)).containsExactly("spec.schedule", "spec.timeZone", "spec.all",
+                "spec.retention.keepLast", "spec.retention.maxAge", "spec.timeout");
+    }
+}
