@@ -1,0 +1,552 @@
+package dev.berth.controller.ssh;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import net.schmizz.keepalive.KeepAliveProvider;
+import net.schmizz.sshj.DefaultConfig;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.DisconnectReason;
+import net.schmizz.sshj.connection.ConnectionException;
+import net.schmizz.sshj.connection.channel.OpenFailException;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.TransportException;
+import net.schmizz.sshj.userauth.UserAuthException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one long-lived SSH connection to a host, shared by every operation on it.
+ *
+ * <ul>
+ *   <li>Channels (exec sessions, socket forwards) are bounded by a fair semaphore of
+ *       {@link SshTarget#maxConcurrentOperations()} slots.</li>
+ *   <li>The underlying sshj client is a <em>generation</em>, reference-counted by the operations using it. When it
+ *       drops (or is recycled, or this handle closed) it is retired: new operations get a new generation, and the
+ *       retired one is disconnected only when its last operation has finished — nobody's operation is killed because
+ *       someone else reconnected.</li>
+ *   <li>Connecting is lazy, serialized, and paced by exponential backoff after failures: during the pause, callers
+ *       get the last failure at once instead of hammering the host.</li>
+ * </ul>
+ */
+public final class SshHostConnection implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SshHostConnection.class);
+
+    private final SshTarget target;
+    private final SshSettings settings;
+    private final SshMetrics metrics;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService pumps;
+    private final HostKeyVerifier verifier;
+    private final Semaphore slots;
+    private final AtomicInteger openChannels = new AtomicInteger();
+    private final AtomicInteger peakChannels = new AtomicInteger();
+    private final Gauge openChannelsGauge;
+    private final Timer execTimer;
+    private final Timer channelOpenTimer;
+    private final List<Runnable> idleReclaimers = new CopyOnWriteArrayList<>();
+
+    private final ReentrantLock connectLock = new ReentrantLock();
+    private Generation current;
+    private int generationCounter;
+    private SshFailure lastFailure;
+    private long nextAttemptNanos;
+    private Duration backoff;
+    private volatile boolean closed;
+
+    SshHostConnection(SshTarget target, SshSettings settings, SshMetrics metrics,
+                      ScheduledExecutorService scheduler, ExecutorService pumps) {
+        this.target = target;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.scheduler = scheduler;
+        this.pumps = pumps;
+        this.verifier = new HostKeyVerifier(target.id(), target.hostKeyPolicy());
+        this.slots = new Semaphore(target.maxConcurrentOperations(), true);
+        this.backoff = settings.backoffInitial();
+        this.openChannelsGauge = metrics.openChannelsGauge(target.id(), openChannels);
+        this.execTimer = metrics.operation(target.id(), "exec");
+        this.channelOpenTimer = metrics.operation(target.id(), "channel-open");
+    }
+
+    public SshTarget target() {
+        return target;
+    }
+
+    /** The host-key fingerprint now trusted (pinned, recorded, or just trusted on first use), or null. */
+    public String trustedHostKeyFingerprint() {
+        return verifier.trustedFingerprint();
+    }
+
+    /** What the last host-key check decided (e.g. TRUSTED_ON_FIRST_USE: the caller should record the fingerprint). */
+    public HostKeyVerifier.Verdict lastHostKeyVerdict() {
+        return verifier.lastVerdict();
+    }
+
+    /** Channels open now. */
+    public int openChannels() {
+        return openChannels.get();
+    }
+
+    /** The most channels ever open at once on this handle. */
+    public int peakOpenChannels() {
+        return peakChannels.get();
+    }
+
+    /** Number of the current connection generation (1 for the first connection, +1 per reconnect). */
+    public int generation() {
+        connectLock.lock();
+        try {
+            return generationCounter;
+        } finally {
+            connectLock.unlock();
+        }
+    }
+
+    /**
+     * Registers something that can give channel slots back on demand (e.g. an HTTP pool closing its idle
+     * connections); run when an operation finds no free slot.
+     */
+    public void onSlotShortage(Runnable reclaimer) {
+        idleReclaimers.add(reclaimer);
+    }
+
+    /** Connects (or checks the live connection) without running anything. */
+    public void ensureConnected() throws SshFailure {
+        Generation g = acquireGeneration();
+        g.release();
+    }
+
+    /** Retires the current connection: the next operation reconnects; operations in flight finish on the old one. */
+    public void recycle() {
+        connectLock.lock();
+        try {
+            if (current != null) {
+                current.retire();
+                current = null;
+            }
+        } finally {
+            connectLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code command} on the host, streaming its output to {@code stdout} and {@code stderr} as it comes
+     * (nothing is held in memory). On timeout the remote command's channel is closed.
+     */
+    public ExecResult exec(String command, OutputStream stdout, OutputStream stderr, Duration timeout)
+            throws SshFailure, IOException, InterruptedException {
+        Duration limit = timeout != null ? timeout : settings.operationTimeout();
+        long started = System.nanoTime();
+        acquireSlot();
+        Generation g = null;
+        Session session = null;
+        ScheduledFuture<?> watchdog = null;
+        AtomicBoolean timedOut = new AtomicBoolean();
+        channelOpened();
+        try {
+            g = acquireGeneration();
+            try {
+                session = g.client.startSession();
+            } catch (OpenFailException e) {
+                throw refused("an exec session", e);
+            } catch (ConnectionException | TransportException e) {
+                throw lost(g, e);
+            }
+            Session.Command cmd = session.exec(command);
+            Session toClose = session;
+            watchdog = scheduler.schedule(() -> {
+                timedOut.set(true);
+                closeQuietly(toClose);
+            }, limit.toMillis(), TimeUnit.MILLISECONDS);
+            Future<?> errPump = pumps.submit(() -> {
+                pump(cmd.getErrorStream(), stderr);
+                return null;
+            });
+            pump(cmd.getInputStream(), stdout);
+            try {
+                errPump.get(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!timedOut.get()) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException("stderr copy failed", e.getCause());
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                timedOut.set(true);
+            }
+            cmd.join(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
+            if (timedOut.get()) {
+                throw new SshFailure.Timeout(target.id(), "the command on " + target.address()
+                        + " did not finish within " + limit.toSeconds() + " s");
+            }
+            return new ExecResult(cmd.getExitStatus(), cmd.getExitSignal() == null ? null : cmd.getExitSignal().name());
+        } catch (IOException e) {
+            if (timedOut.get() && !(e instanceof SshFailure)) {
+                throw new SshFailure.Timeout(target.id(), "the command on " + target.address()
+                        + " did not finish within " + limit.toSeconds() + " s");
+            }
+            throw e;
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+            closeQuietly(session);
+            channelClosed();
+            if (g != null) {
+                g.release();
+            }
+            slots.release();
+            execTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Opens a byte stream to the Unix socket {@code socketPath} on the host (e.g. the Docker socket). */
+    public SshChannel openUnixSocket(String socketPath) throws SshFailure, InterruptedException {
+        acquireSlot();
+        channelOpened();
+        Generation g = null;
+        long started = System.nanoTime();
+        try {
+            g = acquireGeneration();
+            StreamLocalChannel channel = new StreamLocalChannel(g.client.getConnection(), socketPath);
+            try {
+                channel.open();
+            } catch (OpenFailException e) {
+                throw refused("the socket " + socketPath, e);
+            } catch (ConnectionException | TransportException e) {
+                throw lost(g, e);
+            }
+            channelOpenTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            return new Lease(channel, g);
+        } catch (SshFailure | RuntimeException e) {
+            channelClosed();
+            if (g != null) {
+                g.release();
+            }
+            slots.release();
+            throw e;
+        }
+    }
+
+    /** Closes this handle: no new operations; the connection goes when the operations in flight have finished. */
+    @Override
+    public void close() {
+        connectLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (current != null) {
+                current.retire();
+                current = null;
+            }
+        } finally {
+            connectLock.unlock();
+        }
+        metrics.remove(openChannelsGauge);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // --- slots and generations ------------------------------------------------------------------------------------
+
+    private void acquireSlot() throws SshFailure, InterruptedException {
+        if (slots.tryAcquire()) {
+            return;
+        }
+        for (Runnable reclaimer : idleReclaimers) {
+            try {
+                reclaimer.run();
+            } catch (RuntimeException e) {
+                LOG.debug("host {}: reclaiming idle channels failed", target.id(), e);
+            }
+        }
+        if (!slots.tryAcquire(settings.channelWait().toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new SshFailure.Timeout(target.id(), "all " + target.maxConcurrentOperations()
+                    + " channels to " + target.address() + " stayed busy for " + settings.channelWait().toSeconds()
+                    + " s; raise maxConcurrentOperations or look for stuck operations");
+        }
+    }
+
+    private void channelOpened() {
+        int now = openChannels.incrementAndGet();
+        peakChannels.accumulateAndGet(now, Math::max);
+    }
+
+    private void channelClosed() {
+        openChannels.decrementAndGet();
+    }
+
+    private Generation acquireGeneration() throws SshFailure {
+        connectLock.lock();
+        try {
+            if (closed) {
+                throw new SshFailure.Unreachable(target.id(), "the connection to " + target.address()
+                        + " has been closed", null);
+            }
+            Generation g = current;
+            if (g != null && g.client.isConnected() && g.client.isAuthenticated()) {
+                g.retain();
+                return g;
+            }
+            if (g != null) {
+                LOG.info("host {}: connection {} to {} was lost; reconnecting", target.id(), g.number, target.address());
+                g.retire();
+                current = null;
+            }
+            if (lastFailure != null && System.nanoTime() < nextAttemptNanos) {
+                throw again(lastFailure);
+            }
+            try {
+                g = connect();
+            } catch (SshFailure f) {
+                lastFailure = f;
+                nextAttemptNanos = System.nanoTime() + backoff.toNanos();
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = doubled.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : doubled;
+                metrics.connectionFailed(target.id(), f.reason());
+                throw f;
+            }
+            lastFailure = null;
+            backoff = settings.backoffInitial();
+            current = g;
+            g.retain();
+            return g;
+        } finally {
+            connectLock.unlock();
+        }
+    }
+
+    private Generation connect() throws SshFailure {
+        int timeoutMs = (int) settings.connectTimeout().toMillis();
+        DefaultConfig config = new DefaultConfig();
+        config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
+        SSHClient client = new SSHClient(config);
+        client.addHostKeyVerifier(verifier);
+        client.setConnectTimeout(timeoutMs);
+        client.getTransport().setTimeoutMs(timeoutMs);
+        client.getConnection().setTimeoutMs(timeoutMs);
+        String where = target.address();
+        try {
+            try {
+                client.connect(target.host(), target.port());
+            } catch (TransportException e) {
+                if (verifier.lastVerdict() == HostKeyVerifier.Verdict.MISMATCH
+                        || e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+                    throw mismatch();
+                }
+                throw new SshFailure.Unreachable(target.id(), "SSH handshake with " + where + " failed: "
+                        + describe(e), null);
+            } catch (UnknownHostException e) {
+                throw new SshFailure.Unreachable(target.id(), "cannot resolve host name " + target.host(), null);
+            } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
+                throw new SshFailure.Unreachable(target.id(), "cannot connect to " + target.host() + ":" + target.port()
+                        + " (" + describe(e) + "); is the host up and sshd listening?", null);
+            } catch (IOException e) {
+                throw new SshFailure.Unreachable(target.id(), "cannot connect to " + where + ": " + describe(e), null);
+            }
+            // A verifier that accepted nothing would be a bug; make sure a key was actually checked.
+            if (verifier.lastVerdict() == HostKeyVerifier.Verdict.NONE) {
+                throw mismatch();
+            }
+            client.getConnection().getKeepAlive()
+                    .setKeepAliveInterval((int) Math.max(1, settings.keepAliveInterval().toSeconds()));
+            try {
+                client.authPublickey(target.user(), target.key().provider());
+            } catch (UserAuthException e) {
+                throw new SshFailure.AuthenticationFailed(target.id(), where + " refused the private key (" + target.key()
+                        + "); check that its public key is in ~" + target.user() + "/.ssh/authorized_keys on the host");
+            } catch (TransportException e) {
+                throw new SshFailure.Unreachable(target.id(), "connection to " + where + " dropped during authentication: "
+                        + describe(e), null);
+            }
+            warmUp(client);
+        } catch (SshFailure f) {
+            closeQuietly(client);
+            LOG.warn("host {}: {}", target.id(), f.getMessage());
+            throw f;
+        }
+        Generation g = new Generation(client, ++generationCounter);
+        metrics.connectionOpened(target.id());
+        LOG.info("host {}: connected to {} (connection {}, host key {})", target.id(), where, g.number,
+                verifier.trustedFingerprint());
+        return g;
+    }
+
+    /**
+     * One trivial exec right after connecting: OpenSSH's sshd leaves TCP_NODELAY off on a connection until its
+     * first session, and forwarded-socket traffic alone would then see Nagle stalls of ~40 ms.
+     */
+    private void warmUp(SSHClient client) throws SshFailure {
+        try (Session session = client.startSession()) {
+            Session.Command cmd = session.exec("true");
+            cmd.join(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            throw new SshFailure.Unreachable(target.id(), "connected to " + target.address()
+                    + " but could not run a command: " + describe(e), null);
+        }
+    }
+
+    private SshFailure mismatch() {
+        String expected = verifier.trustedFingerprint();
+        String presented = verifier.lastPresentedFingerprint();
+        String how = verifier.policy().mode() == HostKeyPolicy.Mode.Pinned ? "pinned" : "trusted on first use";
+        return new SshFailure.HostKeyMismatch(target.id(), target.host() + ":" + target.port()
+                + " presented host key " + presented + " but " + expected + " is " + how
+                + "; if the host was legitimately re-keyed, set spec.hostKey.fingerprint to the new fingerprint",
+                expected, presented);
+    }
+
+    private SshFailure refused(String what, OpenFailException e) {
+        return new SshFailure.ChannelRefused(target.id(), target.address() + " refused to open " + what + ": "
+                + e.getReason() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+    }
+
+    private SshFailure lost(Generation g, IOException e) {
+        connectLock.lock();
+        try {
+            if (current == g && !g.client.isConnected()) {
+                current.retire();
+                current = null;
+            }
+        } finally {
+            connectLock.unlock();
+        }
+        return new SshFailure.Unreachable(target.id(), "connection to " + target.address() + " lost: " + describe(e), null);
+    }
+
+    private static SshFailure again(SshFailure f) {
+        String msg = f.getMessage() + " (not retried yet: backing off)";
+        return switch (f.reason()) {
+            case AuthenticationFailed -> new SshFailure.AuthenticationFailed(f.host(), msg);
+            case HostKeyMismatch -> new SshFailure.HostKeyMismatch(f.host(), msg,
+                    ((SshFailure.HostKeyMismatch) f).expectedFingerprint(),
+                    ((SshFailure.HostKeyMismatch) f).presentedFingerprint());
+            case Timeout -> new SshFailure.Timeout(f.host(), msg);
+            case ChannelRefused -> new SshFailure.ChannelRefused(f.host(), msg);
+            case Unreachable -> new SshFailure.Unreachable(f.host(), msg, null);
+        };
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static void pump(InputStream in, OutputStream out) throws IOException {
+        byte[] buf = new byte[16 * 1024];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            if (out != null) {
+                out.write(buf, 0, n);
+                out.flush();
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing a channel or client that is already gone
+        }
+    }
+
+    /** One sshj client and the operations using it. */
+    private final class Generation {
+        final SSHClient client;
+        final int number;
+        private int refs;
+        private boolean retired;
+
+        Generation(SSHClient client, int number) {
+            this.client = client;
+            this.number = number;
+        }
+
+        synchronized void retain() {
+            refs++;
+        }
+
+        synchronized void release() {
+            refs--;
+            if (retired && refs == 0) {
+                disconnect();
+            }
+        }
+
+        synchronized void retire() {
+            retired = true;
+            if (refs == 0) {
+                disconnect();
+            }
+        }
+
+        private void disconnect() {
+            LOG.debug("host {}: closing connection {}", target.id(), number);
+            closeQuietly(client);
+        }
+    }
+
+    /** A forwarded-socket channel holding a slot and its generation. */
+    private final class Lease implements SshChannel {
+        private final StreamLocalChannel channel;
+        private final Generation generation;
+        private final AtomicBoolean closedOnce = new AtomicBoolean();
+
+        Lease(StreamLocalChannel channel, Generation generation) {
+            this.channel = channel;
+            this.generation = generation;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return channel.getInputStream();
+        }
+
+        @Override
+        public OutputStream getOutputStream() {
+            return channel.getOutputStream();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen() && !channel.isEOF();
+        }
+
+        @Override
+        public void close() {
+            if (!closedOnce.compareAndSet(false, true)) {
+                return;
+            }
+            closeQuietly(channel);
+            channelClosed();
+            generation.release();
+            slots.release();
+        }
+    }
+}
