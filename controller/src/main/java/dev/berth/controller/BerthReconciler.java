@@ -27,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * exception or a reschedule, so there is no retry storm; the next spec edit (a new generation) reconciles again.
  * Exceptions are left for transient failures, which JOSDK retries with the kind's {@code @GradualRetry}.
  *
+ * <p>The primary type comes first: JOSDK reads the resource class from the first type argument.
+ *
  * <p>Subclasses add the kind's validation, references and, in later issues, {@link #converge} (observe → plan →
  * apply). The default {@code converge} says honestly that nothing runs yet.
  */
-public abstract class BerthReconciler<S extends BerthStatus, P extends CustomResource<?, S>>
+public abstract class BerthReconciler<P extends CustomResource<?, S>, S extends BerthStatus>
         implements Reconciler<P>, Cleaner<P> {
 
     /** How soon to look again while the mirror is behind, so the Mirrored condition catches up. */

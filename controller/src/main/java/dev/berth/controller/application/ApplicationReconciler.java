@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
         generationAwareEventProcessing = true)
 @GradualRetry(maxAttempts = 10, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
 @RateLimited(maxReconciliations = 5, within = 1, unit = TimeUnit.SECONDS)
-public class ApplicationReconciler extends BerthReconciler<ApplicationStatus, Application> {
+public class ApplicationReconciler extends BerthReconciler<Application, ApplicationStatus> {
     public static final String NAME = "application";
 
     public ApplicationReconciler(ReconcilerServices services) {

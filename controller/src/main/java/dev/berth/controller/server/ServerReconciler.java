@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
         generationAwareEventProcessing = true)
 @GradualRetry(maxAttempts = 10, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
 @RateLimited(maxReconciliations = 5, within = 1, unit = TimeUnit.SECONDS)
-public class ServerReconciler extends BerthReconciler<ServerStatus, Server> {
+public class ServerReconciler extends BerthReconciler<Server, ServerStatus> {
     public static final String NAME = "server";
 
     public ServerReconciler(ReconcilerServices services) {
