@@ -230,9 +230,9 @@ class HelmChartTest {
         // The literal values appear nowhere in the rendered manifests: only base64 inside the Secret.
         assertThat(rendered).doesNotContain(password).doesNotContain(url).doesNotContain(redis);
         JsonNode secret = single(docs, "Secret");
-        assertThat(decode(secret.at("/data/database-password"))).isEqualTo(password);
-        assertThat(decode(secret.at("/data/database-url"))).isEqualTo(url);
-        assertThat(decode(secret.at("/data/redis-url"))).isEqualTo(redis);
+        assertThat(decode(secret.at("/data/databasePassword"))).isEqualTo(password);
+        assertThat(decode(secret.at("/data/databaseUrl"))).isEqualTo(url);
+        assertThat(decode(secret.at("/data/redisUrl"))).isEqualTo(redis);
 
         Container container = operatorContainer(deployment(docs));
         assertSecretRefs(container, secret.at("/metadata/name").asText(), false);
