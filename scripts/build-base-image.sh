@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the operator's base image without a Docker daemon or a registry: a Docker-archive tarball (the format of
 # `docker save`, which Jib reads as `tar://…`) holding glibc, libstdc++, libgcc and zlib from Debian's .deb files
-# (apt-get download + dpkg -x) and a jlink'ed Java 17 runtime in /opt/java. One layer, no shell, no package manager.
+# (apt-get download + dpkg -x) and a jlink'ed Java 17 runtime in /opt/java. One layer, no package manager; the only
+# program besides Java is busybox as /bin/sh, because the embedded PostgreSQL's initdb starts postgres through popen().
 #
 #   scripts/build-base-image.sh [--force]     writes target/image/berth-base.tar (repository root)
 #
@@ -14,7 +15,7 @@ OUT=${BASE_IMAGE_OUT:-$ROOT/target/image/berth-base.tar}
 TAG=${BASE_IMAGE_TAG:-berth/base:17}
 WORK=$(dirname "$OUT")/base-work
 RUNTIME_UID=65532
-DEBS=(libc6 libgcc-s1 libstdc++6 zlib1g)
+DEBS=(libc6 libgcc-s1 libstdc++6 zlib1g busybox-static)
 # The JDK modules the operator and its libraries use (fabric8 on the JDK HTTP client, Netty via lettuce, JDBC,
 # JNDI for logback/PostgreSQL, EC and PKCS#11 crypto for sshj and TLS, the JDK's HTTP server, JFR and JMX).
 MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,\
@@ -50,6 +51,7 @@ done
 # Documentation, locales, gconv modules and debugger scripts: nothing the JVM loads.
 rm -rf "$ROOTFS"/usr/share "$ROOTFS"/usr/lib/x86_64-linux-gnu/gconv "$ROOTFS"/usr/libexec "$ROOTFS"/sbin \
        "$ROOTFS"/usr/sbin "$ROOTFS"/usr/bin "$ROOTFS"/etc/ld.so.conf.d
+ln -s busybox "$ROOTFS/bin/sh"
 mkdir -p "$ROOTFS/usr/share/doc/berth-base"
 cp "$WORK/packages.txt" "$ROOTFS/usr/share/doc/berth-base/debian-packages.txt"
 
