@@ -62,6 +62,8 @@ public final class PostgresMirror implements Mirror {
     private final Thread writer;
     private volatile boolean closed;
     private volatile boolean outage;
+    /** A batch taken from {@link #pending} is being written: still behind until it is committed. */
+    private volatile boolean inFlight;
 
     public PostgresMirror(MirrorDatabase db) {
         this(db, Clock.systemUTC(), Duration.ofMillis(200), Duration.ofSeconds(30));
@@ -227,7 +229,7 @@ public final class PostgresMirror implements Mirror {
 
     @Override
     public boolean isBehind() {
-        return !db.isMigrated() || !pending.isEmpty();
+        return inFlight || !db.isMigrated() || !pending.isEmpty();
     }
 
     /** Writes waiting for PostgreSQL (resource states, re-syncs, history rows). */
@@ -293,6 +295,11 @@ public final class PostgresMirror implements Mirror {
             LOG.warn("Mirror: {} arrived after close; not recorded", write.describe());
             return;
         }
+        if (outage || !db.isMigrated() || !pending.isEmpty()) {
+            // Behind already: keep the order, and do not wait on a database that is not answering.
+            enqueue(write);
+            return;
+        }
         boolean locked = false;
         try {
             locked = lock.readLock().tryLock(DIRECT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -343,6 +350,13 @@ public final class PostgresMirror implements Mirror {
         }
     }
 
+    private void endOutageIfCaughtUp() {
+        if (outage && pending.isEmpty()) {
+            outage = false;
+            LOG.info("Mirror: PostgreSQL at {} is back; all pending writes are recorded", db.description());
+        }
+    }
+
     private void runWriter() {
         Duration backoff = minBackoff;
         while (!closed) {
@@ -382,8 +396,10 @@ public final class PostgresMirror implements Mirror {
                 }
                 return false;
             }
+            inFlight = true;
             List<Write> batch = pending.drain(BATCH_SIZE);
             if (batch.isEmpty()) {
+                endOutageIfCaughtUp();
                 return true;
             }
             try {
@@ -409,12 +425,10 @@ public final class PostgresMirror implements Mirror {
                     }
                 }
             }
-            if (outage && pending.isEmpty()) {
-                outage = false;
-                LOG.info("Mirror: PostgreSQL at {} is back; all pending writes are recorded", db.description());
-            }
+            endOutageIfCaughtUp();
             return true;
         } finally {
+            inFlight = false;
             lock.writeLock().unlock();
         }
     }
