@@ -1,0 +1,80 @@
+package dev.berth.controller.docker;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to create: everything Berth sets on a container. Secret-bearing environment values are in {@code env};
+ * {@link #toString()} lists only the variable names.
+ */
+public record ContainerSpec(
+        String name,
+        String image,
+        List<String> command,
+        Map<String, String> env,
+        Map<String, String> labels,
+        String network,
+        List<String> networkAliases,
+        List<PortMapping> ports,
+        List<MountSpec> mounts,
+        Long memoryBytes,
+        Long nanoCpus,
+        String restartPolicy) {
+
+    public ContainerSpec {
+        command = command == null ? List.of() : List.copyOf(command);
+        env = env == null ? Map.of() : Map.copyOf(env);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        networkAliases = networkAliases == null ? List.of() : List.copyOf(networkAliases);
+        ports = ports == null ? List.of() : List.copyOf(ports);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
+    }
+
+    public static ContainerSpec of(String name, String image) {
+        return new ContainerSpec(name, image, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public ContainerSpec withLabels(Map<String, String> newLabels) {
+        return new ContainerSpec(name, image, command, env, newLabels, network, networkAliases, ports, mounts,
+                memoryBytes, nanoCpus, restartPolicy);
+    }
+
+    public ContainerSpec withNetwork(String newNetwork, List<String> aliases) {
+        return new ContainerSpec(name, image, command, env, labels, newNetwork, aliases, ports, mounts,
+                memoryBytes, nanoCpus, restartPolicy);
+    }
+
+    public ContainerSpec withPorts(List<PortMapping> newPorts) {
+        return new ContainerSpec(name, image, command, env, labels, network, networkAliases, newPorts, mounts,
+                memoryBytes, nanoCpus, restartPolicy);
+    }
+
+    public ContainerSpec withEnv(Map<String, String> newEnv) {
+        return new ContainerSpec(name, image, command, newEnv, labels, network, networkAliases, ports, mounts,
+                memoryBytes, nanoCpus, restartPolicy);
+    }
+
+    public ContainerSpec withCommand(List<String> newCommand) {
+        return new ContainerSpec(name, image, newCommand, env, labels, network, networkAliases, ports, mounts,
+                memoryBytes, nanoCpus, restartPolicy);
+    }
+
+    public ContainerSpec withMounts(List<MountSpec> newMounts) {
+        return new ContainerSpec(name, image, command, env, labels, network, networkAliases, ports, newMounts,
+                memoryBytes, nanoCpus, restartPolicy);
+    }
+
+    @Override
+    public String toString() {
+        return "ContainerSpec[name=" + name + ", image=" + image + ", env names=" + env.keySet() + ", labels=" + labels
+                + ", network=" + network + ", ports=" + ports + ", mounts=" + mounts + "]";
+    }
+
+    /** A container port, optionally published on the host ({@code hostPort} null: not published). */
+    public record PortMapping(int containerPort, String protocol, String hostIp, Integer hostPort) {
+    }
+
+    /** A named volume ({@code volume} true) or a host path mounted at {@code target}. */
+    public record MountSpec(String source, String target, boolean volume, boolean readOnly) {
+    }
+}

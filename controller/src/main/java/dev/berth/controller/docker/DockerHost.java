@@ -1,0 +1,107 @@
+package dev.berth.controller.docker;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A Docker engine on a Server, in Berth's own words. The reconcilers use only this; {@link SshDockerHost} is the one
+ * place that speaks the Docker API (through the host's SSH connection).
+ *
+ * <p>Failures are {@link DockerHostException}s whose kind says whether the host could not be reached, the object
+ * was missing, or Docker refused the request. Output (exec, logs, pull progress) is streamed as it arrives, never
+ * collected in memory.
+ */
+public interface DockerHost extends AutoCloseable {
+
+    /** The host id (as in the SSH pool). */
+    String id();
+
+    /** Succeeds when the engine answers. */
+    void ping();
+
+    DockerVersion version();
+
+    DockerInfo info();
+
+    /** Creates the network if no network of exactly this name exists; true if it was created. */
+    boolean ensureNetwork(String name, Map<String, String> labels);
+
+    boolean networkExists(String name);
+
+    /** Removes the network; false if there was none. */
+    boolean removeNetwork(String name);
+
+    /** Containers (running or not) carrying all the given labels. */
+    List<ContainerSummary> findContainers(Map<String, String> labels);
+
+    /** Creates (does not start) a container; returns its id. */
+    String createContainer(ContainerSpec spec);
+
+    void startContainer(String idOrName);
+
+    /** Stops the container, killing it after {@code grace}; a container already stopped is fine. */
+    void stopContainer(String idOrName, Duration grace);
+
+    /** Removes the container; false if there was none. */
+    boolean removeContainer(String idOrName, boolean force);
+
+    Optional<ContainerState> inspectContainer(String idOrName);
+
+    /** Runs a command in a running container, streaming its output; returns its exit code. */
+    long exec(String containerIdOrName, List<String> command, OutputStream stdout, OutputStream stderr,
+              Duration timeout);
+
+    /** Streams the container's logs (stdout and stderr), the last {@code tail} lines, optionally following. */
+    void logs(String containerIdOrName, int tail, boolean follow, OutputStream stdout, OutputStream stderr,
+              Duration timeout);
+
+    boolean imageExists(String image);
+
+    /** Pulls an image, reporting progress lines as they come; {@code registryAuth} may be null. */
+    void pullImage(String image, RegistryAuth registryAuth, PullProgress progress, Duration timeout);
+
+    /** Creates the named volume if missing; true if it was created. */
+    boolean ensureVolume(String name, Map<String, String> labels);
+
+    boolean volumeExists(String name);
+
+    /** Removes the volume; false if there was none. */
+    boolean removeVolume(String name);
+
+    /** Releases the HTTP pool (the SSH connection belongs to the pool and stays). */
+    @Override
+    void close();
+
+    /** Receives image pull progress, one event at a time. */
+    @FunctionalInterface
+    interface PullProgress {
+        void onProgress(String layerId, String status, String progress);
+    }
+
+    /** Credentials for a private registry; toString never shows the password. */
+    record RegistryAuth(String serverAddress, String username, String password) {
+        @Override
+        public String toString() {
+            return "RegistryAuth[" + serverAddress + ", " + username + ", password hidden]";
+        }
+    }
+
+    record DockerVersion(String version, String apiVersion, String os, String arch, String kernelVersion) {
+    }
+
+    record DockerInfo(String name, String operatingSystem, String osType, String architecture, int cpus,
+                      long memoryBytes, String serverVersion, int containers) {
+    }
+
+    record ContainerSummary(String id, String name, String image, String state, String status,
+                            Map<String, String> labels) {
+    }
+
+    record ContainerState(String id, String name, String image, boolean running, String status, Long exitCode,
+                          String health, String startedAt, Map<String, String> labels,
+                          Map<String, String> networkAddresses) {
+    }
+}

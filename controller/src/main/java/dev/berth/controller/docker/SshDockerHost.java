@@ -1,0 +1,523 @@
+package dev.berth.controller.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.PullImageCmd;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.api.model.Version;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import dev.berth.controller.ssh.SshFailure;
+import dev.berth.controller.ssh.SshHostConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/** {@link DockerHost} on docker-java, through the host's pooled SSH connection. */
+public final class SshDockerHost implements DockerHost {
+
+    /** The default idle-read limit of one Docker API response (a followed log stream may be quiet for a while). */
+    public static final Duration DEFAULT_IDLE_READ_TIMEOUT = Duration.ofMinutes(5);
+
+    private static final ScheduledExecutorService WATCHDOGS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "berth-docker-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final SshHostConnection ssh;
+    private final String socketPath;
+    private final SshDockerHttpClient http;
+    private final DockerClient docker;
+    private final MeterRegistry registry;
+
+    private SshDockerHost(SshHostConnection ssh, String socketPath, MeterRegistry registry, Duration idleReadTimeout) {
+        this.ssh = ssh;
+        this.socketPath = socketPath;
+        this.registry = registry;
+        this.http = new SshDockerHttpClient(ssh, socketPath, idleReadTimeout, WATCHDOGS);
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost("unix://" + socketPath)
+                .withDockerTlsVerify(false)
+                .build();
+        this.docker = DockerClientImpl.getInstance(config, http);
+    }
+
+    /**
+     * A Docker host reached through {@code ssh} at the Unix socket {@code socketPath} on the host
+     * (usually {@code /var/run/docker.sock}). Nothing is opened until the first call.
+     */
+    public static SshDockerHost on(SshHostConnection ssh, String socketPath, MeterRegistry registry) {
+        return new SshDockerHost(ssh, socketPath, registry, DEFAULT_IDLE_READ_TIMEOUT);
+    }
+
+    public static SshDockerHost on(SshHostConnection ssh, String socketPath, MeterRegistry registry,
+                                   Duration idleReadTimeout) {
+        return new SshDockerHost(ssh, socketPath, registry, idleReadTimeout);
+    }
+
+    @Override
+    public String id() {
+        return ssh.target().id();
+    }
+
+    @Override
+    public void ping() {
+        call("ping", () -> docker.pingCmd().exec());
+    }
+
+    @Override
+    public DockerVersion version() {
+        Version v = call("version", () -> docker.versionCmd().exec());
+        return new DockerVersion(v.getVersion(), v.getApiVersion(), v.getOperatingSystem(), v.getArch(),
+                v.getKernelVersion());
+    }
+
+    @Override
+    public DockerInfo info() {
+        Info i = call("info", () -> docker.infoCmd().exec());
+        return new DockerInfo(i.getName(), i.getOperatingSystem(), i.getOsType(), i.getArchitecture(),
+                i.getNCPU() == null ? 0 : i.getNCPU(), i.getMemTotal() == null ? 0 : i.getMemTotal(),
+                i.getServerVersion(), i.getContainers() == null ? 0 : i.getContainers());
+    }
+
+    @Override
+    public boolean ensureNetwork(String name, Map<String, String> labels) {
+        if (networkExists(name)) {
+            return false;
+        }
+        try {
+            call("create network " + name, () -> docker.createNetworkCmd()
+                    .withName(name).withDriver("bridge").withCheckDuplicate(true)
+                    .withLabels(labels == null ? Map.of() : labels).exec());
+            return true;
+        } catch (DockerHostException e) {
+            // Lost a race with someone creating the same network: fine, it exists now.
+            if (e.kind() == DockerHostException.Kind.Conflict && networkExists(name)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean networkExists(String name) {
+        // The name filter matches substrings; compare exactly.
+        List<Network> networks = call("list networks", () -> docker.listNetworksCmd().withNameFilter(name).exec());
+        return networks.stream().anyMatch(n -> name.equals(n.getName()));
+    }
+
+    @Override
+    public boolean removeNetwork(String name) {
+        try {
+            call("remove network " + name, () -> docker.removeNetworkCmd(name).exec());
+            return true;
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<ContainerSummary> findContainers(Map<String, String> labels) {
+        List<Container> found = call("list containers", () -> docker.listContainersCmd()
+                .withShowAll(true).withLabelFilter(labels).exec());
+        List<ContainerSummary> result = new ArrayList<>(found.size());
+        for (Container c : found) {
+            String name = c.getNames() == null || c.getNames().length == 0 ? null : stripSlash(c.getNames()[0]);
+            result.add(new ContainerSummary(c.getId(), name, c.getImage(), c.getState(), c.getStatus(),
+                    c.getLabels() == null ? Map.of() : Map.copyOf(c.getLabels())));
+        }
+        return result;
+    }
+
+    @Override
+    public String createContainer(ContainerSpec spec) {
+        return call("create container " + spec.name(), () -> {
+            CreateContainerCmd cmd = docker.createContainerCmd(spec.image())
+                    .withLabels(spec.labels())
+                    .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            if (spec.name() != null) {
+                cmd.withName(spec.name());
+            }
+            if (!spec.command().isEmpty()) {
+                cmd.withCmd(spec.command());
+            }
+            HostConfig host = HostConfig.newHostConfig();
+            if (spec.network() != null) {
+                host.withNetworkMode(spec.network());
+                if (!spec.networkAliases().isEmpty()) {
+                    cmd.withAliases(spec.networkAliases());
+                }
+            }
+            List<ExposedPort> exposed = new ArrayList<>();
+            List<PortBinding> bindings = new ArrayList<>();
+            for (ContainerSpec.PortMapping p : spec.ports()) {
+                ExposedPort port = new ExposedPort(p.containerPort(),
+                        InternetProtocol.parse(p.protocol() == null ? "tcp" : p.protocol()));
+                exposed.add(port);
+                if (p.hostPort() != null) {
+                    bindings.add(new PortBinding(p.hostIp() == null
+                            ? Ports.Binding.bindPort(p.hostPort())
+                            : Ports.Binding.bindIpAndPort(p.hostIp(), p.hostPort()), port));
+                }
+            }
+            if (!exposed.isEmpty()) {
+                cmd.withExposedPorts(exposed);
+                host.withPortBindings(bindings);
+            }
+            if (!spec.mounts().isEmpty()) {
+                host.withMounts(spec.mounts().stream().map(m -> new Mount()
+                        .withType(m.volume() ? MountType.VOLUME : MountType.BIND)
+                        .withSource(m.source()).withTarget(m.target()).withReadOnly(m.readOnly())).toList());
+            }
+            if (spec.memoryBytes() != null) {
+                host.withMemory(spec.memoryBytes());
+            }
+            if (spec.nanoCpus() != null) {
+                host.withNanoCPUs(spec.nanoCpus());
+            }
+            if (spec.restartPolicy() != null) {
+                host.withRestartPolicy(RestartPolicy.parse(spec.restartPolicy()));
+            }
+            return cmd.withHostConfig(host).exec().getId();
+        });
+    }
+
+    @Override
+    public void startContainer(String idOrName) {
+        try {
+            call("start container " + idOrName, () -> docker.startContainerCmd(idOrName).exec());
+        } catch (NotModifiedException alreadyRunning) {
+            // started already
+        }
+    }
+
+    @Override
+    public void stopContainer(String idOrName, Duration grace) {
+        try {
+            call("stop container " + idOrName, () -> docker.stopContainerCmd(idOrName)
+                    .withTimeout((int) Math.max(0, grace.toSeconds())).exec());
+        } catch (NotModifiedException alreadyStopped) {
+            // stopped already
+        }
+    }
+
+    @Override
+    public boolean removeContainer(String idOrName, boolean force) {
+        try {
+            call("remove container " + idOrName, () -> docker.removeContainerCmd(idOrName)
+                    .withForce(force).withRemoveVolumes(false).exec());
+            return true;
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<ContainerState> inspectContainer(String idOrName) {
+        InspectContainerResponse r;
+        try {
+            r = call("inspect container " + idOrName, () -> docker.inspectContainerCmd(idOrName).exec());
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        var state = r.getState();
+        Map<String, String> addresses = new LinkedHashMap<>();
+        if (r.getNetworkSettings() != null && r.getNetworkSettings().getNetworks() != null) {
+            r.getNetworkSettings().getNetworks().forEach((net, cn) -> addresses.put(net, cn.getIpAddress()));
+        }
+        return Optional.of(new ContainerState(r.getId(), stripSlash(r.getName()),
+                r.getConfig() == null ? null : r.getConfig().getImage(),
+                state != null && Boolean.TRUE.equals(state.getRunning()),
+                state == null ? null : state.getStatus(),
+                state == null ? null : state.getExitCodeLong(),
+                state == null || state.getHealth() == null ? null : state.getHealth().getStatus(),
+                state == null ? null : state.getStartedAt(),
+                r.getConfig() == null || r.getConfig().getLabels() == null ? Map.of() : Map.copyOf(r.getConfig().getLabels()),
+                addresses));
+    }
+
+    @Override
+    public long exec(String container, List<String> command, OutputStream stdout, OutputStream stderr,
+                     Duration timeout) {
+        String what = "exec in " + container;
+        String execId = call(what, () -> docker.execCreateCmd(container)
+                .withCmd(command.toArray(String[]::new))
+                .withAttachStdout(true).withAttachStderr(true).exec().getId());
+        await(what, docker.execStartCmd(execId).exec(new FrameCopier(stdout, stderr)), timeout);
+        Long code = call(what, () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
+        return code == null ? -1 : code;
+    }
+
+    @Override
+    public void logs(String container, int tail, boolean follow, OutputStream stdout, OutputStream stderr,
+                     Duration timeout) {
+        String what = "logs of " + container;
+        FrameCopier copier = call(what, () -> docker.logContainerCmd(container)
+                .withStdOut(true).withStdErr(true).withTail(tail).withFollowStream(follow)
+                .exec(new FrameCopier(stdout, stderr)));
+        await(what, copier, timeout);
+    }
+
+    @Override
+    public boolean imageExists(String image) {
+        try {
+            call("inspect image " + image, () -> docker.inspectImageCmd(image).exec());
+            return true;
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void pullImage(String image, RegistryAuth auth, PullProgress progress, Duration timeout) {
+        String what = "pull " + image;
+        String[] repoAndTag = splitImage(image);
+        AtomicReference<String> error = new AtomicReference<>();
+        ResultCallback.Adapter<PullResponseItem> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(PullResponseItem item) {
+                if (item.getErrorDetail() != null || item.getError() != null) {
+                    error.compareAndSet(null, item.getErrorDetail() != null
+                            ? item.getErrorDetail().getMessage() : item.getError());
+                } else if (progress != null) {
+                    progress.onProgress(item.getId(), item.getStatus(), item.getProgress());
+                }
+            }
+        };
+        call(what, () -> {
+            PullImageCmd cmd = docker.pullImageCmd(repoAndTag[0]).withTag(repoAndTag[1]);
+            if (auth != null) {
+                cmd.withAuthConfig(new AuthConfig().withRegistryAddress(auth.serverAddress())
+                        .withUsername(auth.username()).withPassword(auth.password()));
+            }
+            return cmd.exec(callback);
+        });
+        await(what, callback, timeout);
+        if (error.get() != null) {
+            throw new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id() + " failed: "
+                    + error.get(), null);
+        }
+    }
+
+    @Override
+    public boolean ensureVolume(String name, Map<String, String> labels) {
+        if (volumeExists(name)) {
+            return false;
+        }
+        call("create volume " + name, () -> docker.createVolumeCmd().withName(name)
+                .withLabels(labels == null ? Map.of() : labels).exec());
+        return true;
+    }
+
+    @Override
+    public boolean volumeExists(String name) {
+        try {
+            call("inspect volume " + name, () -> docker.inspectVolumeCmd(name).exec());
+            return true;
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean removeVolume(String name) {
+        try {
+            call("remove volume " + name, () -> docker.removeVolumeCmd(name).exec());
+            return true;
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            docker.close();
+        } catch (IOException ignored) {
+            // closing the HTTP pool only
+        }
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------------------
+
+    /** {@code repo:tag}, {@code repo@digest} or {@code repo} (latest); the registry host may carry a port. */
+    static String[] splitImage(String image) {
+        int at = image.indexOf('@');
+        if (at >= 0) {
+            return new String[] {image.substring(0, at), image.substring(at + 1)};
+        }
+        int colon = image.lastIndexOf(':');
+        int slash = image.lastIndexOf('/');
+        if (colon > slash) {
+            return new String[] {image.substring(0, colon), image.substring(colon + 1)};
+        }
+        return new String[] {image, "latest"};
+    }
+
+    private static String stripSlash(String name) {
+        return name != null && name.startsWith("/") ? name.substring(1) : name;
+    }
+
+    private <T> T call(String what, Supplier<T> operation) {
+        Timer.Sample sample = Timer.start(registry);
+        String outcome = "error";
+        try {
+            T result = operation.get();
+            outcome = "ok";
+            return result;
+        } catch (NotModifiedException e) {
+            outcome = "ok";
+            throw e;
+        } catch (NotFoundException e) {
+            outcome = "not-found";
+            throw new DockerHostException(DockerHostException.Kind.NotFound, what + " on " + id() + ": not found", null);
+        } catch (ConflictException e) {
+            throw new DockerHostException(DockerHostException.Kind.Conflict, what + " on " + id() + ": "
+                    + dockerMessage(e), null);
+        } catch (DockerException e) {
+            throw new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id() + ": "
+                    + dockerMessage(e), null);
+        } catch (RuntimeException e) {
+            throw translate(what, e);
+        } finally {
+            sample.stop(Timer.builder("berth.docker.operation").description("Docker API calls through SSH")
+                    .tag("host", id()).tag("outcome", outcome).register(registry));
+        }
+    }
+
+    private DockerHostException translate(String what, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DockerHostException d) {
+                return d;
+            }
+            if (t instanceof SshFailure f) {
+                if (f.reason() == SshFailure.Reason.ChannelRefused) {
+                    return new DockerHostException(DockerHostException.Kind.Unavailable, what + " on " + id()
+                            + ": the Docker socket " + socketPath + " could not be opened on the host"
+                            + " (is Docker installed and running, and is the path right?)", f);
+                }
+                return new DockerHostException(f.reason() == SshFailure.Reason.Timeout
+                        ? DockerHostException.Kind.Timeout : DockerHostException.Kind.Unavailable,
+                        what + " on " + id() + ": " + f.getMessage(), f);
+            }
+            if (t instanceof SocketTimeoutException) {
+                return new DockerHostException(DockerHostException.Kind.Timeout, what + " on " + id()
+                        + ": Docker did not answer in time", null);
+            }
+        }
+        return new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id() + " failed: "
+                + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), null);
+    }
+
+    private static String dockerMessage(DockerException e) {
+        String m = e.getMessage();
+        // docker-java prefixes "Status 409: {"message":"..."}"; keep it short and readable.
+        return m == null ? "HTTP " + e.getHttpStatus() : m.strip();
+    }
+
+    private void await(String what, ResultCallback.Adapter<?> callback, Duration timeout) {
+        boolean done;
+        try {
+            done = callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(callback);
+            throw new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id() + ": interrupted", null);
+        } catch (RuntimeException e) {
+            throw translate(what, e);
+        }
+        if (!done) {
+            closeQuietly(callback);
+            throw new DockerHostException(DockerHostException.Kind.Timeout, what + " on " + id()
+                    + " did not finish within " + timeout.toSeconds() + " s", null);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // already closed
+        }
+    }
+
+    /** Copies multiplexed stdout/stderr frames to their streams as they arrive. */
+    private static final class FrameCopier extends ResultCallback.Adapter<Frame> {
+        private final OutputStream stdout;
+        private final OutputStream stderr;
+
+        FrameCopier(OutputStream stdout, OutputStream stderr) {
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            OutputStream target = switch (frame.getStreamType()) {
+                case STDERR -> stderr;
+                default -> stdout;
+            };
+            if (target == null) {
+                return;
+            }
+            try {
+                target.write(frame.getPayload());
+                target.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
