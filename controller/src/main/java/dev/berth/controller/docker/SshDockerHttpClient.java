@@ -26,6 +26,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
@@ -40,7 +41,8 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <p>The HTTP pool is as large as the host's channel slots and never validates idle connections (a stale check
  * would block: channel streams ignore SO_TIMEOUT); a dead idle connection is simply replaced. When an operation
- * finds no free slot, idle HTTP connections are closed to give theirs back. Hijacked stdin (attach) is not supported.
+ * finds no free slot, idle HTTP connections are closed to give theirs back, and while anyone waits for a slot a
+ * connection is closed after its response instead of being kept for the next request. Hijacked stdin (attach) is not supported.
  */
 final class SshDockerHttpClient implements DockerHttpClient {
 
@@ -85,6 +87,10 @@ final class SshDockerHttpClient implements DockerHttpClient {
                         .setResponseTimeout(Timeout.of(idleReadTimeout))
                         .setRedirectsEnabled(false)
                         .build())
+                // Keep a connection (and its channel slot) for the next request only while nobody waits for a slot:
+                // otherwise a busy HTTP pool would starve exec sessions that share the slots.
+                .setConnectionReuseStrategy((req, resp, ctx) ->
+                        !ssh.hasSlotWaiters() && DefaultConnectionReuseStrategy.INSTANCE.keepAlive(req, resp, ctx))
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
                 .disableCookieManagement()

@@ -130,6 +130,11 @@ public final class SshHostConnection implements AutoCloseable {
         idleReclaimers.add(reclaimer);
     }
 
+    /** Whether operations are waiting for a channel slot: holders of idle channels should give theirs back. */
+    public boolean hasSlotWaiters() {
+        return slots.hasQueuedThreads();
+    }
+
     /** Connects (or checks the live connection) without running anything. */
     public void ensureConnected() throws SshFailure {
         Generation g = acquireGeneration();

@@ -1,0 +1,243 @@
+package dev.berth.controller.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.berth.controller.ssh.HostKeyPolicy;
+import dev.berth.controller.ssh.SshConnectionPool;
+import dev.berth.controller.ssh.SshFailure;
+import dev.berth.controller.ssh.SshHostConnection;
+import dev.berth.controller.ssh.SshKey;
+import dev.berth.controller.ssh.SshSettings;
+import dev.berth.controller.ssh.SshTarget;
+import dev.berth.controller.testbed.TestBed;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Docker API through the SSH connection, against the test bed's real sshd + dockerd hosts. */
+class DockerOverSshIT {
+
+    private TestBed bed;
+    private SimpleMeterRegistry registry;
+    private SshConnectionPool pool;
+    private final List<Runnable> cleanups = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        bed = TestBed.get();
+        registry = new SimpleMeterRegistry();
+        pool = new SshConnectionPool(registry, SshSettings.defaults());
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (int i = cleanups.size() - 1; i >= 0; i--) {
+            cleanups.get(i).run();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    private SshHostConnection ssh(TestBed.Host h, String id, int maxConcurrent) throws Exception {
+        return pool.connection(new SshTarget(id, h.address(), h.port(), h.user(), SshKey.load(h.privateKey(), null),
+                HostKeyPolicy.pinned(h.hostKeyFingerprint()), maxConcurrent));
+    }
+
+    private SshDockerHost docker(SshHostConnection ssh, TestBed.Host h) {
+        SshDockerHost d = SshDockerHost.on(ssh, h.remoteDockerSocket(), registry);
+        cleanups.add(d::close);
+        return d;
+    }
+
+    private static DockerClient local(TestBed.Host h) {
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(h.localDockerHost()).build();
+        return DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
+                .dockerHost(URI.create(h.localDockerHost())).build());
+    }
+
+    @Test
+    void smokeEachHostListsItsOwnContainersThroughSsh() throws Exception {
+        String run = UUID.randomUUID().toString();
+        for (TestBed.Host h : bed.hosts()) {
+            SshHostConnection ssh = ssh(h, "it/smoke-" + h.index(), 8);
+            SshDockerHost docker = docker(ssh, h);
+            docker.ping();
+            assertThat(docker.version().apiVersion()).isNotBlank();
+            assertThat(docker.imageExists(bed.appImage())).isTrue();
+
+            // A container made through the host's local socket is what the SSH path lists: it is that host's dockerd.
+            Map<String, String> labels = Map.of("berth.dev/test", "smoke-" + run + "-" + h.index());
+            try (DockerClient local = local(h)) {
+                String id = local.createContainerCmd(bed.appImage()).withLabels(labels).exec().getId();
+                cleanups.add(() -> local(h).removeContainerCmd(id).withForce(true).exec());
+                assertThat(docker.findContainers(labels)).extracting(DockerHost.ContainerSummary::id).containsExactly(id);
+            }
+            for (TestBed.Host other : bed.hosts()) {
+                if (other.index() != h.index()) {
+                    Map<String, String> otherLabels = Map.of("berth.dev/test", "smoke-" + run + "-" + other.index());
+                    assertThat(docker.findContainers(otherLabels)).isEmpty();
+                }
+            }
+            assertThat(docker.findContainers(Map.of())).isNotEmpty();
+            assertThat(registry.find("berth.ssh.connections.opened").tag("host", "it/smoke-" + h.index())
+                    .counter().count()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void containerLifecycleNetworksVolumesExecAndLogs() throws Exception {
+        TestBed.Host h = bed.host(1);
+        SshDockerHost docker = docker(ssh(h, "it/lifecycle", 8), h);
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String network = "berth-it-" + suffix;
+        String volume = "berth-it-" + suffix;
+        String name = "berth-it-web-" + suffix;
+        cleanups.add(() -> {
+            docker.removeContainer(name, true);
+            docker.removeVolume(volume);
+            docker.removeNetwork(network);
+        });
+
+        assertThat(docker.ensureNetwork(network, Map.of("berth.dev/managed", "true"))).isTrue();
+        assertThat(docker.ensureNetwork(network, Map.of())).isFalse();
+        assertThat(docker.ensureVolume(volume, Map.of("berth.dev/managed", "true"))).isTrue();
+        assertThat(docker.volumeExists(volume)).isTrue();
+
+        ContainerSpec spec = ContainerSpec.of(name, bed.appImage())
+                .withLabels(Map.of("berth.dev/app", suffix))
+                .withNetwork(network, List.of("web"))
+                .withEnv(Map.of("GREETING", "hello"))
+                .withPorts(List.of(new ContainerSpec.PortMapping(bed.appPort(), "tcp", "127.0.0.1", 18000 + (int) (Math.random() * 1000))))
+                .withMounts(List.of(new ContainerSpec.MountSpec(volume, "/data", true, false)));
+        String id = docker.createContainer(spec);
+        docker.startContainer(id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> docker.inspectContainer(id).map(DockerHost.ContainerState::running).orElse(false));
+        DockerHost.ContainerState state = docker.inspectContainer(name).orElseThrow();
+        assertThat(state.labels()).containsEntry("berth.dev/app", suffix);
+        assertThat(state.networkAddresses()).containsKey(network);
+        assertThat(docker.findContainers(Map.of("berth.dev/app", suffix))).hasSize(1);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        long code = docker.exec(id, List.of("sh", "-c", "cat /www/index.html; echo $GREETING; echo warn >&2; exit 4"),
+                out, err, Duration.ofSeconds(20));
+        assertThat(code).isEqualTo(4);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("berth-test httpd", "hello");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("warn\n");
+
+        // The app answers inside the host (its port is published on the host's loopback).
+        ByteArrayOutputStream page = new ByteArrayOutputStream();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+            page.reset();
+            assertThat(docker.exec(id, List.of("wget", "-qO-", "http://127.0.0.1:" + bed.appPort() + "/"), page,
+                    OutputStream.nullOutputStream(), Duration.ofSeconds(10))).isZero();
+        });
+        assertThat(page.toString(StandardCharsets.UTF_8)).contains("berth-test httpd");
+
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        docker.logs(id, 100, false, logs, logs, Duration.ofSeconds(10));
+
+        docker.stopContainer(id, Duration.ofSeconds(1));
+        docker.stopContainer(id, Duration.ofSeconds(1));
+        assertThat(docker.inspectContainer(id).orElseThrow().running()).isFalse();
+        assertThat(docker.removeContainer(id, false)).isTrue();
+        assertThat(docker.removeContainer(id, false)).isFalse();
+        assertThat(docker.inspectContainer(id)).isEmpty();
+        assertThat(docker.removeVolume(volume)).isTrue();
+        assertThat(docker.removeNetwork(network)).isTrue();
+        assertThat(docker.networkExists(network)).isFalse();
+
+        assertThatThrownBy(() -> docker.startContainer("berth-it-no-such-" + suffix))
+                .isInstanceOfSatisfying(DockerHostException.class, e ->
+                        assertThat(e.kind()).isEqualTo(DockerHostException.Kind.NotFound));
+        assertThatThrownBy(() -> docker.createContainer(ContainerSpec.of(null, "berth-test/none:" + suffix)))
+                .isInstanceOfSatisfying(DockerHostException.class, e ->
+                        assertThat(e.kind()).isEqualTo(DockerHostException.Kind.NotFound));
+        // No registry is reachable from the test bed: the pull fails, with a message, in time.
+        assertThatThrownBy(() -> docker.pullImage("berth-test/none:" + suffix, null, (l, s, p) -> { }, Duration.ofSeconds(60)))
+                .isInstanceOf(DockerHostException.class);
+    }
+
+    @Test
+    void aWrongDockerSocketPathIsReportedAsDockerUnavailable() throws Exception {
+        TestBed.Host h = bed.host(1);
+        SshDockerHost docker = SshDockerHost.on(ssh(h, "it/no-socket", 8), "/var/run/no-such-docker.sock", registry);
+        cleanups.add(docker::close);
+        assertThatThrownBy(docker::ping)
+                .isInstanceOfSatisfying(DockerHostException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(DockerHostException.Kind.Unavailable);
+                    assertThat(e.sshFailure()).get().extracting(SshFailure::reason)
+                            .isEqualTo(SshFailure.Reason.ChannelRefused);
+                    assertThat(e.getMessage()).contains("/var/run/no-such-docker.sock");
+                });
+    }
+
+    @Test
+    void fiftyConcurrentOperationsShareOneConnectionWithinTheChannelLimit() throws Exception {
+        TestBed.Host h = bed.host(1);
+        int limit = 4;
+        String hostId = "it/concurrent";
+        SshHostConnection ssh = ssh(h, hostId, limit);
+        SshDockerHost docker = docker(ssh, h);
+        docker.ping();
+
+        AtomicInteger sampledMax = new AtomicInteger();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> sampledMax.accumulateAndGet(
+                (int) registry.get("berth.ssh.channels.open").tag("host", hostId).gauge().value(), Math::max),
+                0, 1, TimeUnit.MILLISECONDS);
+        ExecutorService callers = Executors.newFixedThreadPool(50);
+        try {
+            List<Callable<Object>> ops = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                ops.add(() -> switch (n % 3) {
+                    case 0 -> docker.info();
+                    case 1 -> docker.findContainers(Map.of());
+                    default -> docker.imageExists(bed.appImage());
+                });
+            }
+            // Mix in exec sessions: they share the same slots as the Docker channels.
+            for (int i = 0; i < 5; i++) {
+                ops.add(() -> ssh.exec("sleep 0.2", OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
+                        Duration.ofSeconds(30)));
+            }
+            for (Future<Object> f : callers.invokeAll(ops, 120, TimeUnit.SECONDS)) {
+                assertThat(f.get()).isNotNull();
+            }
+        } finally {
+            callers.shutdownNow();
+            sampler.shutdownNow();
+        }
+        assertThat(registry.get("berth.ssh.connections.opened").tag("host", hostId).counter().count()).isEqualTo(1.0);
+        assertThat(ssh.generation()).isEqualTo(1);
+        assertThat(ssh.peakOpenChannels()).isBetween(2, limit);
+        assertThat(sampledMax.get()).isLessThanOrEqualTo(limit);
+        assertThat(registry.get("berth.docker.operation").tag("host", hostId).timers().stream()
+                .mapToLong(t -> t.count()).sum()).isGreaterThanOrEqualTo(51);
+    }
+}
