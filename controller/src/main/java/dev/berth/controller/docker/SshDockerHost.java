@@ -26,6 +26,7 @@ import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import dev.berth.controller.ssh.SensitiveLoggers;
 import dev.berth.controller.ssh.SshFailure;
 import dev.berth.controller.ssh.SshHostConnection;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,6 +66,7 @@ public final class SshDockerHost implements DockerHost {
     private final MeterRegistry registry;
 
     private SshDockerHost(SshHostConnection ssh, String socketPath, MeterRegistry registry, Duration idleReadTimeout) {
+        SensitiveLoggers.silence();
         this.ssh = ssh;
         this.socketPath = socketPath;
         this.registry = registry;
