@@ -48,17 +48,22 @@ public final class MirrorDatabase implements AutoCloseable {
 
     /**
      * Opens the mirror database: the server at {@code jdbcUrl} when it is set, otherwise an embedded PostgreSQL
-     * keeping its data in {@code embeddedDataDir} (on a free port). Runs the migrations when the server can be
-     * reached now; otherwise they run later, see {@link #migrateIfNeeded()}.
+     * keeping its data in {@code embeddedDataDir} (null: {@code $HOME/.berth/pgdata}) on a free port. Runs the
+     * migrations when the server can be reached now; otherwise they run later, see {@link #migrateIfNeeded()}.
      *
      * @throws IllegalStateException when the embedded server cannot start or a migration is rejected
      */
     public static MirrorDatabase open(String jdbcUrl, String user, String password, Path embeddedDataDir) {
         MirrorDatabase db = jdbcUrl == null || jdbcUrl.isBlank()
-                ? embedded(embeddedDataDir, 0)
+                ? embedded(embeddedDataDir != null ? embeddedDataDir : defaultEmbeddedDataDir(), 0)
                 : external(jdbcUrl, user, password);
         db.tryMigrate();
         return db;
+    }
+
+    /** {@code $HOME/.berth/pgdata}, the documented default of BERTH_EMBEDDED_DB_DIR. */
+    static Path defaultEmbeddedDataDir() {
+        return Path.of(System.getProperty("user.home"), ".berth", "pgdata");
     }
 
     /** A pool on an existing PostgreSQL server. Does not connect yet and does not migrate. */
