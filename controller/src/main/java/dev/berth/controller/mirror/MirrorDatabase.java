@@ -79,6 +79,7 @@ public final class MirrorDatabase implements AutoCloseable {
     public static MirrorDatabase embedded(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir);
+            stopOrphanedServer(dataDir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false);
@@ -100,6 +101,36 @@ public final class MirrorDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * An operator process killed outright (SIGKILL, OOM) leaves its embedded PostgreSQL running, holding the data
+     * directory; the next start would fail on its lock. Stop it: it is ours (the postmaster.pid in our data
+     * directory names it) and nobody else can be using it. SIGTERM is PostgreSQL's smart shutdown.
+     */
+    private static void stopOrphanedServer(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            ProcessHandle postmaster = ProcessHandle.of(pid).orElse(null);
+            boolean isPostgres = postmaster != null && postmaster.isAlive()
+                    && postmaster.info().command().map(c -> c.contains("postgres")).orElse(false);
+            if (!isPostgres) {
+                return; // a stale pid file: PostgreSQL ignores it by itself
+            }
+            LOG.warn("Mirror: stopping the embedded PostgreSQL (pid {}) an earlier operator process left running in {}",
+                    pid, dataDir);
+            postmaster.destroy();
+            postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Mirror: could not check for a PostgreSQL left running in {} ({})", dataDir, e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static HikariConfig poolConfig(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("berth-mirror");
@@ -110,7 +141,7 @@ public final class MirrorDatabase implements AutoCloseable {
         if (password != null && !password.isEmpty()) {
             config.setPassword(password);
         }
-        config.setMaximumPoolSize(4);
+        config.setMaximumPoolSize(8);
         config.setMinimumIdle(1);
         // Fail fast instead of stalling a reconcile; never fail start-up on an unreachable server.
         config.setConnectionTimeout(1000);
