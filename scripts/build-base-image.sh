@@ -15,7 +15,8 @@ OUT=${BASE_IMAGE_OUT:-$ROOT/target/image/berth-base.tar}
 TAG=${BASE_IMAGE_TAG:-berth/base:17}
 WORK=$(dirname "$OUT")/base-work
 RUNTIME_UID=65532
-DEBS=(libc6 libgcc-s1 libstdc++6 zlib1g busybox-static)
+# libc-bin only for its C.UTF-8 locale (LANG=C.UTF-8: Java 17's default charset, and initdb wants a valid locale).
+DEBS=(libc6 libc-bin libgcc-s1 libstdc++6 zlib1g busybox-static)
 # The JDK modules the operator and its libraries use (fabric8 on the JDK HTTP client, Netty via lettuce, JDBC,
 # JNDI for logback/PostgreSQL, EC and PKCS#11 crypto for sshj and TLS, the JDK's HTTP server, JFR and JMX).
 MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,\

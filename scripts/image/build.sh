@@ -11,5 +11,5 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 scripts/build-base-image.sh
-mvn -B -q -pl controller -am -Pimage package -DskipTests "$@"
+mvn -B -q -pl controller -am -Pimage package -Dmaven.test.skip=true "$@"
 scripts/image/check-image.sh controller/target/jib-image.tar

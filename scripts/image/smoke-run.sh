@@ -49,7 +49,7 @@ docker run -d --name "$NAME" --network host --read-only \
   -e BERTH_LOCAL_MODE=true -e BERTH_HTTP_PORT="$PORT" -e BERTH_EMBEDDED_DB_DIR=/var/lib/berth/pgdata \
   "$IMAGE" >/dev/null
 deadline=$((SECONDS + TIMEOUT))
-until curl -fsS "http://127.0.0.1:$PORT/healthz"; do
+until curl -fsS "http://127.0.0.1:$PORT/healthz" 2>/dev/null; do
   if [[ "$(docker inspect -f '{{.State.Running}}' "$NAME")" != "true" || $SECONDS -ge $deadline ]]; then
     echo "FAIL: /healthz did not answer within ${TIMEOUT}s" >&2
     docker logs --tail 80 "$NAME" >&2 || true
@@ -59,6 +59,11 @@ until curl -fsS "http://127.0.0.1:$PORT/healthz"; do
 done
 echo
 echo "ok   /healthz answered after $((SECONDS - deadline + TIMEOUT))s"
-curl -fsS "http://127.0.0.1:$PORT/readyz" && echo || echo "(readyz not ready yet)"
+until curl -fsS "http://127.0.0.1:$PORT/readyz" 2>/dev/null; do
+  if [[ $SECONDS -ge $deadline ]]; then echo "(/readyz not ready within ${TIMEOUT}s)"; break; fi
+  sleep 1
+done
+echo
+echo "==  /readyz after $((SECONDS - deadline + TIMEOUT))s; /metrics:"
 curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -m3 -E '^[a-z_]+' || true
 docker logs --tail 5 "$NAME"
