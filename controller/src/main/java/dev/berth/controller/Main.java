@@ -116,7 +116,7 @@ public final class Main {
      * Mirrored=False) and the rows catch up when it returns, so taking the pod out of service would only hide
      * its metrics. The body still says DEGRADED, with the number of writes waiting.
      */
-    static HealthCheck mirrorCheck(MirrorDatabase database, PostgresMirror mirror) {
+    public static HealthCheck mirrorCheck(MirrorDatabase database, PostgresMirror mirror) {
         return new HealthCheck("mirror", false, () -> {
             try (Connection c = database.dataSource().getConnection()) {
                 if (!c.isValid(1)) {

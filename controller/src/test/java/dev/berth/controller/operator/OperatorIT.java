@@ -21,6 +21,7 @@ import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
 import dev.berth.controller.BerthConfig;
 import dev.berth.controller.BerthOperator;
+import dev.berth.controller.Main;
 import dev.berth.controller.http.HealthCheck;
 import dev.berth.controller.mirror.MirrorDatabase;
 import dev.berth.controller.mirror.PostgresMirror;
@@ -114,8 +115,31 @@ class OperatorIT {
     BerthOperator startOperator(PostgresMirror m) {
         UnaryOperator<BerthConfig> redis = c -> redisUrl.isEmpty() ? c : BerthConfig.from(Map.of(
                 "BERTH_REDIS_URL", redisUrl.get(), "BERTH_HTTP_PORT", "0"));
-        return h.start(m, new HealthCheck("mirror", false,
-                () -> m.isBehind() ? Optional.of(m.pendingWrites() + " writes waiting") : Optional.empty()), redis);
+        return startOperator(m, database, redis);
+    }
+
+    BerthOperator startOperator(PostgresMirror m, MirrorDatabase db, UnaryOperator<BerthConfig> customize) {
+        return h.start(m, Main.mirrorCheck(db, m), customize);
+    }
+
+    @Test
+    void withPostgreSqlDownReconcilesGoOnAndStatusAndReadinessSaySo() throws Exception {
+        // Nothing listens on port 1: every write fails fast and is kept for later.
+        try (MirrorDatabase down = MirrorDatabase.external("jdbc:postgresql://127.0.0.1:1/berth", "berth", null);
+                PostgresMirror behind = new PostgresMirror(down)) {
+            BerthOperator operator = startOperator(behind, down, c -> c);
+            h.client.resource(Resources.server("h1", "h1-key")).create();
+            awaitReady(Server.class, "h1", Berth.REASON_NOT_CONVERGED);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(h.fetch(Server.class, "h1").getStatus()
+                    .condition(Berth.CONDITION_MIRRORED)).hasValueSatisfying(c -> {
+                        assertThat(c.getStatus()).isEqualTo("False");
+                        assertThat(c.getReason()).isEqualTo(Berth.REASON_MIRROR_BEHIND);
+                    }));
+            HttpResponse<String> ready = h.get(operator, "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).startsWith("ready (degraded)").contains("operator: ok")
+                    .contains("mirror: DEGRADED PostgreSQL");
+        }
     }
 
     @Test
