@@ -177,7 +177,12 @@ public final class SshHostConnection implements AutoCloseable {
             } catch (ConnectionException | TransportException e) {
                 throw lost(g, e);
             }
-            Session.Command cmd = session.exec(command);
+            Session.Command cmd;
+            try {
+                cmd = session.exec(command);
+            } catch (ConnectionException | TransportException e) {
+                throw lost(g, e);
+            }
             Session toClose = session;
             watchdog = scheduler.schedule(() -> {
                 timedOut.set(true);

@@ -192,9 +192,9 @@ class SshConnectionIT {
                 bytes.addAndGet(len);
             }
         };
-        ExecResult r = c.exec("head -c 20000000 /dev/zero", counting, OutputStream.nullOutputStream(), Duration.ofSeconds(60));
+        ExecResult r = c.exec("head -c 5000000 /dev/zero", counting, OutputStream.nullOutputStream(), Duration.ofSeconds(60));
         assertThat(r.succeeded()).isTrue();
-        assertThat(bytes.get()).isEqualTo(20_000_000L);
+        assertThat(bytes.get()).isEqualTo(5_000_000L);
 
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(c.exec("echo oops >&2; exit 3", OutputStream.nullOutputStream(), err, null).exitStatus()).isEqualTo(3);
