@@ -110,8 +110,8 @@ true
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get", "list", "watch"]
-# Events for notable transitions (core v1 and events.k8s.io/v1, whichever the client writes).
-- apiGroups: ["", "events.k8s.io"]
+# Events for notable transitions (written as core v1 Events).
+- apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- end }}
