@@ -23,6 +23,8 @@ cleanup() {
     kill "$DOCKERD_PID"
     for _ in $(seq 1 50); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$DOCKERD_PID" 2>/dev/null || true
+    # dockerd leaves its network namespace bind-mounted; the image data stays cached for the next run.
+    if mountpoint -q "$STATE/exec/netns/default" 2>/dev/null; then umount "$STATE/exec/netns/default" || true; fi
   fi
 }
 trap cleanup EXIT
