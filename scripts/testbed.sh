@@ -317,7 +317,7 @@ ensure_redis() {
 
 stop_redis() {
   if pid_alive "$STATE/redis.pid" redis-server; then stop_pid "$(<"$STATE/redis.pid")" 10; fi
-  rm -f "$STATE/redis.pid" "$STATE/redis.port"
+  rm -f "$STATE/redis.pid" "$STATE/redis.port" "$STATE/redis.log"
   rm -rf "$STATE/redis"
 }
 
