@@ -147,21 +147,17 @@ public final class BerthOperator implements AutoCloseable {
      * Start-up re-sync: for each kind, rows whose resource no longer exists are soft-deleted (a resource deleted
      * while no operator ran never went through the finalizer). Resources created meanwhile are mirrored by their
      * first reconcile. Runs after the informers synced, on the replica that reconciles.
-     *
-     * <p>Only when watching all namespaces: {@link Mirror#resync} is not scoped by namespace, so a partial list
-     * would soft-delete the rows of namespaces this replica does not watch.
+     * Scoped to the watched namespaces, so rows of namespaces another operator instance watches are left alone.
      */
     void resyncMirror() {
-        if (!config.watchesAllNamespaces()) {
-            log.warn("Mirror re-sync skipped: it needs the resources of all namespaces and this operator watches only {}",
-                    String.join(",", config.namespaces()));
-            return;
-        }
         for (Class<? extends HasMetadata> kind : KINDS) {
             try {
-                List<String> uids = client.resources(kind).inAnyNamespace().list().getItems().stream()
+                List<String> uids = (config.watchesAllNamespaces()
+                        ? client.resources(kind).inAnyNamespace().list().getItems().stream()
+                        : config.namespaces().stream()
+                                .flatMap(ns -> client.resources(kind).inNamespace(ns).list().getItems().stream()))
                         .map(r -> r.getMetadata().getUid()).collect(Collectors.toList());
-                mirror.resync(kind, uids);
+                mirror.resync(kind, config.watchesAllNamespaces() ? List.of() : config.namespaces(), uids);
                 log.info("Mirror re-sync of {}: {} live", kind.getSimpleName(), uids.size());
             } catch (RuntimeException e) {
                 log.warn("Mirror re-sync of {} failed: {}", kind.getSimpleName(), e.getClass().getSimpleName());

@@ -32,7 +32,7 @@ public interface Mirror extends AutoCloseable {
      * Start-up re-sync for one kind: every row of that kind whose uid is not among {@code liveUids} and is not
      * yet deleted gets deleted_at set.
      */
-    void resync(Class<? extends HasMetadata> kind, Collection<String> liveUids);
+    void resync(Class<? extends HasMetadata> kind, Collection<String> namespaces, Collection<String> liveUids);
 
     /**
      * Appends a row to the activity log: an action Berth took on a host on behalf of a resource

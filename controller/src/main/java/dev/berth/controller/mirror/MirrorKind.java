@@ -50,6 +50,10 @@ enum MirrorKind {
         return table.field("id", UUID.class);
     }
 
+    Field<String> namespace() {
+        return table.field("namespace", String.class);
+    }
+
     Field<OffsetDateTime> createdAt() {
         return table.field("created_at", OffsetDateTime.class);
     }

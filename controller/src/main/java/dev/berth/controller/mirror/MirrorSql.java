@@ -173,13 +173,18 @@ final class MirrorSql {
                 .execute();
     }
 
-    /** Soft-deletes the kind's live rows whose uid is not among {@code live}. */
-    static int resync(DSLContext tx, MirrorKind kind, Collection<UUID> live, OffsetDateTime at) {
+    /**
+     * Soft-deletes the kind's live rows whose uid is not among {@code live}, within {@code namespaces}
+     * (empty: every namespace).
+     */
+    static int resync(DSLContext tx, MirrorKind kind, Collection<String> namespaces, Collection<UUID> live,
+            OffsetDateTime at) {
         Condition vanished = live.isEmpty() ? DSL.trueCondition() : kind.id().notIn(live);
+        Condition scope = namespaces.isEmpty() ? DSL.trueCondition() : kind.namespace().in(namespaces);
         return tx.update(kind.table())
                 .set(kind.deletedAt(), at)
                 .set(kind.updatedAt(), at)
-                .where(kind.deletedAt().isNull(), vanished)
+                .where(kind.deletedAt().isNull(), scope, vanished)
                 .execute();
     }
 

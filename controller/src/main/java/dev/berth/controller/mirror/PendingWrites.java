@@ -65,11 +65,11 @@ final class PendingWrites {
         }
     }
 
-    /** Soft-delete the kind's rows whose uid is not in {@code live}. */
-    record ResyncWrite(MirrorKind kind, Set<UUID> live, OffsetDateTime at) implements Write {
+    /** Soft-delete the kind's rows in {@code namespaces} (empty: all) whose uid is not in {@code live}. */
+    record ResyncWrite(MirrorKind kind, Set<String> namespaces, Set<UUID> live, OffsetDateTime at) implements Write {
         @Override
         public void apply(DSLContext tx) {
-            MirrorSql.resync(tx, kind, live, at);
+            MirrorSql.resync(tx, kind, namespaces, live, at);
         }
 
         @Override
@@ -106,7 +106,7 @@ final class PendingWrites {
                 resync.live().add(r.rows().id());
             }
         } else if (write instanceof ResyncWrite s) {
-            resyncs.put(s.kind(), new ResyncWrite(s.kind(), new HashSet<>(s.live()), s.at()));
+            resyncs.put(s.kind(), new ResyncWrite(s.kind(), s.namespaces(), new HashSet<>(s.live()), s.at()));
         } else if (write instanceof HistoryWrite h) {
             if (h.logLines() > 0 && pendingLogLines + h.logLines() > MAX_PENDING_LOG_LINES) {
                 droppedLogLines += h.logLines();

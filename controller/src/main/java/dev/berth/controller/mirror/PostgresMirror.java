@@ -100,7 +100,7 @@ public final class PostgresMirror implements Mirror {
     }
 
     @Override
-    public void resync(Class<? extends HasMetadata> kind, Collection<String> liveUids) {
+    public void resync(Class<? extends HasMetadata> kind, Collection<String> namespaces, Collection<String> liveUids) {
         guarded("resync", null, () -> {
             MirrorKind mirrorKind = MirrorKind.of(kind)
                     .orElseThrow(() -> new IllegalArgumentException("not a mirrored kind: " + kind.getSimpleName()));
@@ -111,7 +111,7 @@ public final class PostgresMirror implements Mirror {
                     live.add(id);
                 }
             }
-            submit(new ResyncWrite(mirrorKind, live, now()));
+            submit(new ResyncWrite(mirrorKind, Set.copyOf(namespaces), live, now()));
         });
     }
 

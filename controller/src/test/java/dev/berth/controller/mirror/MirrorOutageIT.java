@@ -101,7 +101,7 @@ class MirrorOutageIT {
         UUID run = mirror.backupStarted(backup, "scheduled");
         mirror.backupFinished(run, BackupStatus.FAILED, null, null, "destination unreachable");
         mirror.markDeleted(doomed);
-        mirror.resync(Server.class, List.of(server.getMetadata().getUid()));
+        mirror.resync(Server.class, List.of(), List.of(server.getMetadata().getUid()));
         Duration spent = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(spent).as("writes while PostgreSQL is down").isLessThan(Duration.ofSeconds(5));

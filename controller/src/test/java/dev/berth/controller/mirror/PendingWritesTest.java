@@ -83,7 +83,7 @@ class PendingWritesTest {
     void drainOrdersResourcesThenResyncsThenHistoryAndHonoursTheBatchSize() {
         pending.add(history("h1"));
         pending.add(history("h2"));
-        pending.add(new ResyncWrite(MirrorKind.SERVER, Set.of(), T1));
+        pending.add(new ResyncWrite(MirrorKind.SERVER, Set.of(), Set.of(), T1));
         pending.add(upsert(app, "berth-test/httpd:1"));
         pending.add(upsert(Fixtures.application("ns", "other", "web-1", Map.of()), "berth-test/httpd:1"));
 
@@ -97,7 +97,7 @@ class PendingWritesTest {
     void aPendingResyncSparesResourcesUpsertedAfterIt() {
         Server kept = Fixtures.server("ns", "kept", Map.of());
         Server fresh = Fixtures.server("ns", "fresh", Map.of());
-        pending.add(new ResyncWrite(MirrorKind.SERVER, Set.of(uid(kept)), T1));
+        pending.add(new ResyncWrite(MirrorKind.SERVER, Set.of(), Set.of(uid(kept)), T1));
         pending.add(new ResourceWrite(MirrorRows.of(fresh, T2), true, null));
         pending.add(new ResourceWrite(MirrorRows.of(app, T2), true, null));
 
@@ -109,7 +109,7 @@ class PendingWritesTest {
     @Test
     void aResyncPutBackSparesResourcesUpsertedWhileItWasInFlight() {
         Server fresh = Fixtures.server("ns", "fresh", Map.of());
-        pending.add(new ResyncWrite(MirrorKind.SERVER, Set.of(), T1));
+        pending.add(new ResyncWrite(MirrorKind.SERVER, Set.of(), Set.of(), T1));
         List<Write> inFlight = pending.drain(100);
         pending.add(new ResourceWrite(MirrorRows.of(fresh, T2), true, null));
 

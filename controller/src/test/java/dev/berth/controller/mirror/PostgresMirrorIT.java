@@ -215,12 +215,28 @@ class PostgresMirrorIT {
         mirror.upsert(vanished);
         mirror.upsert(app);
 
-        mirror.resync(Server.class, List.of(kept.getMetadata().getUid()));
+        mirror.resync(Server.class, List.of(), List.of(kept.getMetadata().getUid()));
 
         assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(kept))).getDeletedAt()).isNull();
         assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(vanished))).getDeletedAt()).isNotNull();
         assertThat(sql.fetchOne(APPLICATIONS, APPLICATIONS.ID.eq(uid(app))).getDeletedAt())
                 .as("other kinds are not touched").isNull();
+    }
+
+    @Test
+    void resyncScopedToNamespacesLeavesOtherNamespacesAlone() {
+        String other = ns + "-other";
+        Server watched = Fixtures.server(ns, "watched-gone", Map.of());
+        Server unwatched = Fixtures.server(other, "not-watched", Map.of());
+        mirror.upsert(watched);
+        mirror.upsert(unwatched);
+
+        // An operator watching only `ns` sees neither in its list: only the row of its own namespace goes.
+        mirror.resync(Server.class, List.of(ns), List.of());
+
+        assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(watched))).getDeletedAt()).isNotNull();
+        assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(unwatched))).getDeletedAt())
+                .as("a namespace this operator does not watch is not touched").isNull();
     }
 
     @Test

@@ -31,7 +31,7 @@ final class RecordingMirror implements Mirror {
     }
 
     @Override
-    public void resync(Class<? extends HasMetadata> kind, Collection<String> liveUids) {
+    public void resync(Class<? extends HasMetadata> kind, Collection<String> namespaces, Collection<String> liveUids) {
         String k = HasMetadata.getKind(kind);
         rows.replaceAll((uid, r) -> r.kind().equals(k) && !liveUids.contains(uid)
                 ? new Row(r.kind(), r.name(), r.json(), true) : r);
