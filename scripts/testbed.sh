@@ -31,8 +31,13 @@ die() { echo "testbed: ERROR: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "run as root"
 
 host_dir() { echo "$STATE/h$1"; }
-netns() { echo "berth-h$1"; }
-host_addr() { echo "10.213.$1.2"; }
+# BERTH_TESTBED_SLOT (0-9, default 0) shifts every global name and subnet, so a second bed (a CI run in a fresh
+# clone) can run beside a developer's: host i uses index g = i + 10*slot.
+SLOT=${BERTH_TESTBED_SLOT:-0}
+[[ $SLOT =~ ^[0-9]$ ]] || die "BERTH_TESTBED_SLOT must be a digit"
+g() { echo $(( $1 + 10 * SLOT )); }
+netns() { echo "berth-h$(g "$1")"; }
+host_addr() { echo "10.213.$(g "$1").2"; }
 
 # --- processes, by PID only -------------------------------------------------------------------------
 
@@ -139,7 +144,7 @@ ensure_image() {
 ensure_netns() {
   local i=$1 ns veth
   ns=$(netns "$i")
-  veth="bth-h$i"
+  veth="bth-h$(g "$i")"
   if ! ip netns list | grep -qw "^$ns"; then
     ip netns add "$ns"
   fi
@@ -147,11 +152,11 @@ ensure_netns() {
   if ! ip link show "$veth" >/dev/null 2>&1; then
     ip link add "$veth" type veth peer name eth0 netns "$ns"
   fi
-  ip addr replace "10.213.$i.1/24" dev "$veth"
+  ip addr replace "10.213.$(g "$i").1/24" dev "$veth"
   ip link set "$veth" up
   ip netns exec "$ns" ip addr replace "$(host_addr "$i")/24" dev eth0
   ip netns exec "$ns" ip link set eth0 up
-  ip netns exec "$ns" ip route replace default via "10.213.$i.1" 2>/dev/null || true
+  ip netns exec "$ns" ip route replace default via "10.213.$(g "$i").1" 2>/dev/null || true
 }
 
 ensure_dockerd() {
@@ -164,7 +169,7 @@ ensure_dockerd() {
     # `ip netns exec` fails for dockerd ("Devices cgroup isn't mounted"); nsenter into the net namespace works.
     setsid nsenter --net="/run/netns/$(netns "$i")" dockerd \
       --host "unix://$sock" --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/dockerd.pid" \
-      --bip "10.214.$i.1/24" --shutdown-timeout 2 \
+      --bip "10.214.$(g "$i").1/24" --shutdown-timeout 2 \
       </dev/null >>"$d/dockerd.log" 2>&1 &
   fi
   local t
@@ -284,7 +289,7 @@ down_host() {
     umount -l "$m" 2>/dev/null || true
   done
   if ip netns list | grep -qw "^$ns"; then ip netns del "$ns"; fi
-  ip link del "bth-h$i" 2>/dev/null || true
+  ip link del "bth-h$(g "$i")" 2>/dev/null || true
   rm -rf "$d"
 }
 
