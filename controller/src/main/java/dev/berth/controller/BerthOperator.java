@@ -12,7 +12,10 @@ import dev.berth.controller.http.HttpEndpoints;
 import dev.berth.controller.live.RedisConnection;
 import dev.berth.controller.metrics.OperatorMetrics;
 import dev.berth.controller.mirror.Mirror;
+import dev.berth.controller.server.ServerAccess;
 import dev.berth.controller.server.ServerReconciler;
+import dev.berth.controller.ssh.SshConnectionPool;
+import dev.berth.controller.ssh.SshSettings;
 import dev.berth.controller.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,6 +57,8 @@ public final class BerthOperator implements AutoCloseable {
     private Optional<RedisConnection> redis = Optional.empty();
     private HttpEndpoints http;
     private Operator operator;
+    private SshConnectionPool sshPool;
+    private ServerAccess serverAccess;
     private volatile boolean started;
     private volatile boolean leader;
     private volatile boolean closed;
@@ -81,8 +86,10 @@ public final class BerthOperator implements AutoCloseable {
             throw new UncheckedIOException("Cannot listen on BERTH_HTTP_PORT " + config.httpPort(), e);
         }
 
+        sshPool = new SshConnectionPool(metrics.registry(), SshSettings.defaults());
+        serverAccess = new ServerAccess(client, sshPool, metrics.registry());
         ReconcilerServices services = new ReconcilerServices(mirror, new EventRecorder(client, identity, Clock.systemUTC()),
-                Clock.systemUTC(), metrics.registry(), config);
+                Clock.systemUTC(), metrics.registry(), config, serverAccess, redis);
         operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     // The in-process API server answers server-side apply with HTTP 415, so finalizers and status
@@ -209,7 +216,7 @@ public final class BerthOperator implements AutoCloseable {
         return redis;
     }
 
-    /** Graceful: stops reconciling (in-flight reconciles get up to 10 s), then HTTP, Redis and what it owns. */
+    /** Graceful: stops reconciling (in-flight reconciles get up to 10 s), then HTTP, the SSH connections, Redis and what it owns. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -228,6 +235,10 @@ public final class BerthOperator implements AutoCloseable {
         leader = false;
         if (http != null) {
             http.close();
+        }
+        if (serverAccess != null) {
+            serverAccess.close();
+            sshPool.close();
         }
         redis.ifPresent(RedisConnection::close);
         metrics.close();

@@ -1,11 +1,18 @@
 package dev.berth.controller;
 
+import dev.berth.controller.live.RedisConnection;
 import dev.berth.controller.mirror.Mirror;
+import dev.berth.controller.server.ServerAccess;
 import dev.berth.controller.status.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.Optional;
 
-/** What every reconciler is handed by {@link BerthOperator}: the mirror, Events, the clock, meters and config. */
+/**
+ * What every reconciler is handed by {@link BerthOperator}: the mirror, Events, the clock, meters and config;
+ * {@code serverAccess} reaches a Server's host (SSH connection, Docker engine); {@code redis} is empty when Redis is
+ * off (or still connecting: see {@link RedisConnection#connection()}).
+ */
 public record ReconcilerServices(Mirror mirror, EventRecorder events, Clock clock, MeterRegistry meters,
-        BerthConfig config) {
+        BerthConfig config, ServerAccess serverAccess, Optional<RedisConnection> redis) {
 }
