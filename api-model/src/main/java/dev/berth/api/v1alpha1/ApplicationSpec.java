@@ -153,6 +153,10 @@ public class ApplicationSpec {
         @Default("false")
         @JsonPropertyDescription("Mount read-only.")
         private Boolean readOnly = false;
+        @Default("false")
+        @JsonPropertyDescription("Remove the named volume (and its data) when the Application is deleted. "
+                + "Host paths are never removed.")
+        private Boolean deleteOnRemove = false;
     }
 
     @Data

@@ -21,4 +21,7 @@ public class ApplicationStatus extends BerthStatus {
     private List<String> containers = new ArrayList<>();
     @JsonPropertyDescription("Id of the last deployment (a row of the deployment history).")
     private String lastDeployment;
+    @JsonPropertyDescription("Hash of the configuration (spec and resolved env) whose rollout failed. Berth does not "
+            + "roll it out again until the spec or a referenced Secret or ConfigMap changes.")
+    private String failedConfigHash;
 }
