@@ -19,9 +19,20 @@ public record ContainerSpec(
         List<MountSpec> mounts,
         Long memoryBytes,
         Long nanoCpus,
-        String restartPolicy) {
+        String restartPolicy,
+        List<String> entrypoint,
+        Health health) {
+
+    /** Without an entrypoint override or a health check. */
+    public ContainerSpec(String name, String image, List<String> command, Map<String, String> env,
+            Map<String, String> labels, String network, List<String> networkAliases, List<PortMapping> ports,
+            List<MountSpec> mounts, Long memoryBytes, Long nanoCpus, String restartPolicy) {
+        this(name, image, command, env, labels, network, networkAliases, ports, mounts, memoryBytes, nanoCpus,
+                restartPolicy, null, null);
+    }
 
     public ContainerSpec {
+        entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
         command = command == null ? List.of() : List.copyOf(command);
         env = env == null ? Map.of() : Map.copyOf(env);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -36,38 +47,49 @@ public record ContainerSpec(
 
     public ContainerSpec withLabels(Map<String, String> newLabels) {
         return new ContainerSpec(name, image, command, env, newLabels, network, networkAliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
     }
 
     public ContainerSpec withNetwork(String newNetwork, List<String> aliases) {
         return new ContainerSpec(name, image, command, env, labels, newNetwork, aliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
     }
 
     public ContainerSpec withPorts(List<PortMapping> newPorts) {
         return new ContainerSpec(name, image, command, env, labels, network, networkAliases, newPorts, mounts,
-                memoryBytes, nanoCpus, restartPolicy);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
     }
 
     public ContainerSpec withEnv(Map<String, String> newEnv) {
         return new ContainerSpec(name, image, command, newEnv, labels, network, networkAliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
     }
 
     public ContainerSpec withCommand(List<String> newCommand) {
         return new ContainerSpec(name, image, newCommand, env, labels, network, networkAliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
     }
 
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
         return new ContainerSpec(name, image, command, env, labels, network, networkAliases, ports, newMounts,
-                memoryBytes, nanoCpus, restartPolicy);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
     }
 
     @Override
     public String toString() {
         return "ContainerSpec[name=" + name + ", image=" + image + ", env names=" + env.keySet() + ", labels=" + labels
                 + ", network=" + network + ", ports=" + ports + ", mounts=" + mounts + "]";
+    }
+
+    /**
+     * Docker's HEALTHCHECK: {@code test} as the Engine API takes it ({@code CMD ...} or {@code CMD-SHELL ...}),
+     * durations as Docker counts them.
+     */
+    public record Health(List<String> test, java.time.Duration interval, java.time.Duration timeout, int retries,
+            java.time.Duration startPeriod) {
+        public Health {
+            test = List.copyOf(test);
+        }
     }
 
     /** A container port, optionally published on the host ({@code hostPort} null: not published). */

@@ -60,6 +60,9 @@ public interface DockerHost extends AutoCloseable {
 
     boolean imageExists(String image);
 
+    /** The image's id and repository digests; empty when the host does not have it. */
+    Optional<ImageInfo> inspectImage(String image);
+
     /** Pulls an image, reporting progress lines as they come; {@code registryAuth} may be null. */
     void pullImage(String image, RegistryAuth registryAuth, PullProgress progress, Duration timeout);
 
@@ -87,6 +90,10 @@ public interface DockerHost extends AutoCloseable {
         public String toString() {
             return "RegistryAuth[" + serverAddress + ", " + username + ", password hidden]";
         }
+    }
+
+    /** A local image: its id ({@code sha256:...}) and the {@code repo@sha256:...} digests it was pulled by. */
+    record ImageInfo(String id, List<String> repoDigests) {
     }
 
     record DockerVersion(String version, String apiVersion, String os, String arch, String kernelVersion) {

@@ -180,6 +180,15 @@ public final class SshDockerHost implements DockerHost {
             if (!spec.command().isEmpty()) {
                 cmd.withCmd(spec.command());
             }
+            if (spec.entrypoint() != null) {
+                cmd.withEntrypoint(spec.entrypoint());
+            }
+            if (spec.health() != null) {
+                ContainerSpec.Health h = spec.health();
+                cmd.withHealthcheck(new com.github.dockerjava.api.model.HealthCheck().withTest(h.test())
+                        .withInterval(h.interval().toNanos()).withTimeout(h.timeout().toNanos())
+                        .withRetries(h.retries()).withStartPeriod(h.startPeriod().toNanos()));
+            }
             HostConfig host = HostConfig.newHostConfig();
             if (spec.network() != null) {
                 host.withNetworkMode(spec.network());
@@ -311,6 +320,19 @@ public final class SshDockerHost implements DockerHost {
         } catch (DockerHostException e) {
             if (e.kind() == DockerHostException.Kind.NotFound) {
                 return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<ImageInfo> inspectImage(String image) {
+        try {
+            var r = call("inspect image " + image, () -> docker.inspectImageCmd(image).exec());
+            return Optional.of(new ImageInfo(r.getId(), r.getRepoDigests() == null ? List.of() : List.copyOf(r.getRepoDigests())));
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return Optional.empty();
             }
             throw e;
         }

@@ -1,0 +1,74 @@
+package dev.berth.controller.application;
+
+import dev.berth.api.v1alpha1.Berth;
+import dev.berth.controller.docker.DockerHost;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/**
+ * A container of the Application found on the host (by its labels), as the planner needs it.
+ *
+ * @param health Docker's health status ({@code starting}, {@code healthy}, {@code unhealthy}), null without a check
+ *     or when not inspected
+ * @param startedAt when it last started (null when never, or not inspected)
+ * @param deadline the rollout deadline written on it at creation ({@link RolloutPlan#LABEL_DEADLINE}), or null
+ */
+public record ObservedContainer(String id, String name, String image, String configHash, State state,
+        String health, Instant startedAt, Instant deadline, String deploymentId) {
+
+    /** Docker's container states, as far as the plan cares. */
+    public enum State {
+        CREATED, RUNNING, RESTARTING, EXITED, PAUSED, OTHER;
+
+        static State of(String docker) {
+            if (docker == null) {
+                return OTHER;
+            }
+            return switch (docker.toLowerCase()) {
+                case "created" -> CREATED;
+                case "running" -> RUNNING;
+                case "restarting" -> RESTARTING;
+                case "exited", "dead" -> EXITED;
+                case "paused" -> PAUSED;
+                default -> OTHER;
+            };
+        }
+    }
+
+    public boolean running() {
+        return state == State.RUNNING;
+    }
+
+    /** From {@code docker ps} (no health, no start time). */
+    public static ObservedContainer of(DockerHost.ContainerSummary s) {
+        return new ObservedContainer(s.id(), s.name(), s.image(), s.labels().get(Berth.LABEL_CONFIG_HASH),
+                State.of(s.state()), null, null, instant(s.labels().get(RolloutPlan.LABEL_DEADLINE)),
+                s.labels().get(RolloutPlan.LABEL_DEPLOYMENT));
+    }
+
+    /** From {@code docker inspect}: adds the health status and the start time. */
+    public static ObservedContainer of(DockerHost.ContainerState s) {
+        Map<String, String> labels = s.labels();
+        return new ObservedContainer(s.id(), s.name(), s.image(), labels.get(Berth.LABEL_CONFIG_HASH),
+                State.of(s.status()), s.health(), startedAt(s.startedAt()), instant(labels.get(RolloutPlan.LABEL_DEADLINE)),
+                labels.get(RolloutPlan.LABEL_DEPLOYMENT));
+    }
+
+    private static Instant startedAt(String docker) {
+        // Docker reports 0001-01-01T00:00:00Z for a container that never started.
+        Instant t = instant(docker);
+        return t == null || t.getEpochSecond() <= 0 ? null : t;
+    }
+
+    static Instant instant(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

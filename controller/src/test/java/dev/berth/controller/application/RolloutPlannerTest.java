@@ -1,0 +1,319 @@
+package dev.berth.controller.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.v1alpha1.Application;
+import dev.berth.api.v1alpha1.ApplicationSpec;
+import dev.berth.api.v1alpha1.HealthCheck;
+import dev.berth.controller.application.ObservedContainer.State;
+import dev.berth.controller.application.RolloutPlan.Action;
+import dev.berth.controller.application.RolloutPlan.Create;
+import dev.berth.controller.application.RolloutPlan.Drift;
+import dev.berth.controller.application.RolloutPlan.Phase;
+import dev.berth.controller.application.RolloutPlan.Remove;
+import dev.berth.controller.application.RolloutPlan.Start;
+import dev.berth.controller.application.RolloutPlan.Stop;
+import dev.berth.controller.docker.ContainerSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RolloutPlannerTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+    private static final String OLD = "0000000000000000";
+
+    private static DesiredState desired(int replicas, ApplicationSpec.Strategy strategy) {
+        Application app = DesiredContainersTest.app();
+        app.getSpec().setReplicas(replicas);
+        app.getSpec().getRollout().setStrategy(strategy);
+        app.getSpec().getRollout().setHealthTimeout("1m");
+        return DesiredContainers.compute(app, ResolvedEnv.empty(), "berth");
+    }
+
+    private static DesiredState desired() {
+        return desired(1, ApplicationSpec.Strategy.Rolling);
+    }
+
+    private static ObservedContainer fresh(DesiredState d, int replica, State state, Instant startedAt) {
+        return new ObservedContainer("new-" + replica, d.containers().get(replica).name(), d.image(), d.configHash(),
+                state, null, startedAt, NOW.plusSeconds(30), "dep-2");
+    }
+
+    private static ObservedContainer previous(String id, State state) {
+        return new ObservedContainer(id, "shop-web-00000000-0", "registry.example.com/shop/web:1.4.1", OLD, state,
+                null, NOW.minusSeconds(3600), null, "dep-1");
+    }
+
+    private static RolloutPlan plan(DesiredState d, Set<String> serving, ObservedContainer... observed) {
+        return RolloutPlanner.plan(new RolloutPlanner.Input(d, Arrays.asList(observed), serving, null, false, false,
+                true, NOW));
+    }
+
+    private static List<String> describe(RolloutPlan plan) {
+        return plan.actions().stream().map(RolloutPlannerTest::describe).toList();
+    }
+
+    private static String describe(Action a) {
+        if (a instanceof Create c) {
+            return "create " + c.template().name();
+        } else if (a instanceof Start s) {
+            return "start " + s.id();
+        } else if (a instanceof Stop s) {
+            return "stop " + s.id();
+        } else {
+            return "remove " + ((Remove) a).id();
+        }
+    }
+
+    @Test
+    void firstDeployCreatesEveryReplicaAndWaits() {
+        DesiredState d = desired(2, ApplicationSpec.Strategy.Rolling);
+        RolloutPlan p = plan(d, Set.of());
+        assertThat(p.phase()).isEqualTo(Phase.ROLLING_OUT);
+        assertThat(describe(p)).containsExactly("create " + d.containers().get(0).name(), "create " + d.containers().get(1).name());
+        assertThat(p.recheckAt()).contains(NOW.plus(RolloutPlanner.POLL));
+    }
+
+    @Test
+    void aContainerCreatedButNotStartedIsStarted() {
+        DesiredState d = desired();
+        RolloutPlan p = plan(d, Set.of(), fresh(d, 0, State.CREATED, null));
+        assertThat(p.phase()).isEqualTo(Phase.ROLLING_OUT);
+        assertThat(describe(p)).containsExactly("start new-0");
+    }
+
+    @Test
+    void rollingKeepsThePreviousVersionServingUntilTheNewIsHealthy() {
+        DesiredState d = desired();
+        RolloutPlan starting = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING),
+                fresh(d, 0, State.RUNNING, NOW.minusSeconds(2)));
+        assertThat(starting.phase()).isEqualTo(Phase.ROLLING_OUT);
+        assertThat(starting.actions()).isEmpty();
+        assertThat(starting.recheckAt()).as("the start period ends at +3 s, after the next poll")
+                .contains(NOW.plus(RolloutPlanner.POLL));
+        assertThat(starting.detail()).isEqualTo("0/1 new container(s) healthy");
+
+        RolloutPlan done = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING),
+                fresh(d, 0, State.RUNNING, NOW.minusSeconds(5)));
+        assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(describe(done)).containsExactly("remove old-1");
+        assertThat(done.servingNew()).isTrue();
+    }
+
+    @Test
+    void rollingCreatesBesideTheOld() {
+        DesiredState d = desired();
+        RolloutPlan p = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING));
+        assertThat(p.phase()).isEqualTo(Phase.ROLLING_OUT);
+        assertThat(describe(p)).containsExactly("create " + d.containers().get(0).name());
+        assertThat(p.servingNew()).isFalse();
+    }
+
+    @Test
+    void stopFirstStopsTheOldBeforeCreatingAndStartsItAgainWhenTheNewFails() {
+        DesiredState d = desired(1, ApplicationSpec.Strategy.Recreate);
+        RolloutPlan p = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING));
+        assertThat(describe(p)).containsExactly("stop old-1", "create " + d.containers().get(0).name());
+
+        RolloutPlan failed = plan(d, Set.of("old-1"), previous("old-1", State.EXITED), fresh(d, 0, State.EXITED, NOW.minusSeconds(1)));
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        assertThat(describe(failed)).containsExactly("remove new-0", "start old-1");
+        assertThat(failed.failing().id()).isEqualTo("new-0");
+        assertThat(failed.failure()).isEqualTo("container " + d.containers().get(0).name() + " exited");
+        assertThat(failed.detail()).isEqualTo("the previous version keeps serving");
+    }
+
+    @Test
+    void hostPortsForceStopFirst() {
+        Application app = DesiredContainersTest.app();
+        app.getSpec().getPorts().get(0).setHostPort(8081);
+        DesiredState d = DesiredContainers.compute(app, ResolvedEnv.empty(), "berth");
+        RolloutPlan p = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING));
+        assertThat(describe(p)).startsWith("stop old-1");
+    }
+
+    @Test
+    void aRestartingOrUnhealthyNewContainerFailsTheRollout() {
+        DesiredState d = desired();
+        RolloutPlan restarting = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), fresh(d, 0, State.RESTARTING, NOW));
+        assertThat(restarting.phase()).isEqualTo(Phase.FAILED);
+        assertThat(describe(restarting)).containsExactly("remove new-0");
+
+        Application app = DesiredContainersTest.app();
+        HealthCheck check = new HealthCheck();
+        check.setType(HealthCheck.Type.http);
+        app.getSpec().setHealthCheck(check);
+        DesiredState withCheck = DesiredContainers.compute(app, ResolvedEnv.empty(), "berth");
+        ObservedContainer unhealthy = new ObservedContainer("new-0", withCheck.containers().get(0).name(), withCheck.image(),
+                withCheck.configHash(), State.RUNNING, "unhealthy", NOW.minusSeconds(30), NOW.plusSeconds(60), "dep-2");
+        RolloutPlan p = plan(withCheck, Set.of(), unhealthy);
+        assertThat(p.phase()).isEqualTo(Phase.FAILED);
+        assertThat(p.failure()).contains("unhealthy");
+        assertThat(p.detail()).isEqualTo("nothing serving");
+    }
+
+    @Test
+    void dockerHealthDecidesWhenThereIsACheck() {
+        Application app = DesiredContainersTest.app();
+        HealthCheck check = new HealthCheck();
+        check.setType(HealthCheck.Type.http);
+        app.getSpec().setHealthCheck(check);
+        DesiredState d = DesiredContainers.compute(app, ResolvedEnv.empty(), "berth");
+        ObservedContainer starting = new ObservedContainer("new-0", d.containers().get(0).name(), d.image(),
+                d.configHash(), State.RUNNING, "starting", NOW.minusSeconds(600), NOW.plusSeconds(60), "dep-2");
+        assertThat(plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), starting).phase()).isEqualTo(Phase.ROLLING_OUT);
+        ObservedContainer healthy = new ObservedContainer("new-0", d.containers().get(0).name(), d.image(),
+                d.configHash(), State.RUNNING, "healthy", NOW.minusSeconds(1), NOW.plusSeconds(60), "dep-2");
+        assertThat(plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), healthy).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @Test
+    void theDeadlineOnTheNewContainersEndsTheWait() {
+        DesiredState d = desired();
+        ObservedContainer late = new ObservedContainer("new-0", d.containers().get(0).name(), d.image(), d.configHash(),
+                State.RUNNING, null, NOW.minusMillis(100), NOW.minusSeconds(1), "dep-2");
+        RolloutPlan p = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), late);
+        assertThat(p.phase()).isEqualTo(Phase.FAILED);
+        assertThat(p.failure()).startsWith("not healthy within spec.rollout.healthTimeout (1m): container ");
+        assertThat(describe(p)).containsExactly("remove new-0");
+
+        ObservedContainer nearly = new ObservedContainer("new-0", d.containers().get(0).name(), d.image(), d.configHash(),
+                State.RUNNING, null, NOW.minusMillis(100), NOW.plusMillis(500), "dep-2");
+        assertThat(plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), nearly).recheckAt())
+                .as("never waits past the deadline").contains(NOW.plusMillis(500));
+    }
+
+    @Test
+    void leftoversOfAnAbandonedRolloutAreRemoved() {
+        DesiredState d = desired();
+        ObservedContainer abandoned = new ObservedContainer("mid-1", "shop-web-11111111-0", "x:2", "1111111111111111",
+                State.RUNNING, null, NOW, NOW.plusSeconds(10), "dep-1b");
+        RolloutPlan p = plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), abandoned);
+        assertThat(describe(p)).containsExactly("remove mid-1", "create " + d.containers().get(0).name());
+
+        RolloutPlan unknownServing = plan(d, Set.of(), previous("old-1", State.RUNNING), abandoned);
+        assertThat(describe(unknownServing)).as("without a record of what serves, nothing old is removed early")
+                .containsExactly("create " + d.containers().get(0).name());
+    }
+
+    @Test
+    void aConfigThatFailedIsHeldAndNotRetried() {
+        DesiredState d = desired();
+        RolloutPlan p = RolloutPlanner.plan(new RolloutPlanner.Input(d,
+                List.of(previous("old-1", State.RUNNING), fresh(d, 0, State.RUNNING, NOW)), Set.of("old-1"),
+                d.configHash(), false, false, true, NOW));
+        assertThat(p.phase()).isEqualTo(Phase.HELD);
+        assertThat(describe(p)).containsExactly("remove new-0");
+
+        RolloutPlan quiet = RolloutPlanner.plan(new RolloutPlanner.Input(d, List.of(previous("old-1", State.RUNNING)),
+                Set.of("old-1"), d.configHash(), false, false, true, NOW));
+        assertThat(quiet.actions()).isEmpty();
+        assertThat(quiet.detail()).isEqualTo("1 previous container(s) serving");
+    }
+
+    @Test
+    void steadyStateWritesNothing() {
+        DesiredState d = desired(2, ApplicationSpec.Strategy.Rolling);
+        RolloutPlan p = plan(d, Set.of("new-0", "new-1"), fresh(d, 0, State.RUNNING, NOW.minusSeconds(60)),
+                fresh(d, 1, State.RUNNING, NOW.minusSeconds(60)));
+        assertThat(p.phase()).isEqualTo(Phase.RUNNING);
+        assertThat(p.actions()).isEmpty();
+        assertThat(p.drift()).isEmpty();
+        assertThat(p.recheckAt()).isEmpty();
+        assertThat(p.writes()).isFalse();
+    }
+
+    @Test
+    void driftIsRepaired() {
+        DesiredState d = desired(2, ApplicationSpec.Strategy.Rolling);
+        RolloutPlan stopped = plan(d, Set.of("new-0", "new-1"), fresh(d, 0, State.EXITED, NOW.minusSeconds(60)),
+                fresh(d, 1, State.RUNNING, NOW.minusSeconds(60)));
+        assertThat(stopped.phase()).isEqualTo(Phase.STARTING);
+        assertThat(describe(stopped)).containsExactly("start new-0");
+        assertThat(stopped.drift()).containsExactly(new Drift(Drift.Kind.STOPPED, d.containers().get(0).name()));
+
+        RolloutPlan removed = plan(d, Set.of("new-0", "new-1"), fresh(d, 1, State.RUNNING, NOW.minusSeconds(60)));
+        assertThat(describe(removed)).containsExactly("create " + d.containers().get(0).name());
+        assertThat(removed.drift()).containsExactly(new Drift(Drift.Kind.REMOVED, d.containers().get(0).name()));
+        assertThat(removed.drift().get(0).describe()).isEqualTo("container " + d.containers().get(0).name() + " was removed");
+
+        ObservedContainer otherImage = new ObservedContainer("new-1", d.containers().get(1).name(), "evil:1",
+                d.configHash(), State.RUNNING, null, NOW.minusSeconds(60), null, null);
+        RolloutPlan changed = plan(d, Set.of("new-0", "new-1"), fresh(d, 0, State.RUNNING, NOW.minusSeconds(60)), otherImage);
+        assertThat(describe(changed)).containsExactly("remove new-1", "create " + d.containers().get(1).name());
+        assertThat(changed.drift()).extracting(Drift::kind).containsExactly(Drift.Kind.CHANGED);
+    }
+
+    @Test
+    void driftRepairWaitsDuringBackoff() {
+        DesiredState d = desired();
+        RolloutPlan p = RolloutPlanner.plan(new RolloutPlanner.Input(d, List.of(fresh(d, 0, State.EXITED, NOW)),
+                Set.of("new-0"), null, false, false, false, NOW));
+        assertThat(p.phase()).isEqualTo(Phase.DRIFT_BACKOFF);
+        assertThat(p.actions()).isEmpty();
+        assertThat(p.drift()).hasSize(1);
+    }
+
+    @Test
+    void scalingIsNotDrift() {
+        DesiredState two = desired(2, ApplicationSpec.Strategy.Rolling);
+        RolloutPlan up = plan(two, Set.of("new-0"), fresh(two, 0, State.RUNNING, NOW.minusSeconds(60)));
+        assertThat(describe(up)).containsExactly("create " + two.containers().get(1).name());
+        assertThat(up.drift()).isEmpty();
+
+        DesiredState one = desired();
+        RolloutPlan down = plan(one, Set.of("new-0", "new-1"), fresh(two, 0, State.RUNNING, NOW.minusSeconds(60)),
+                fresh(two, 1, State.RUNNING, NOW.minusSeconds(60)));
+        assertThat(describe(down)).containsExactly("remove new-1");
+        assertThat(down.drift()).isEmpty();
+        assertThat(down.phase()).isEqualTo(Phase.RUNNING);
+    }
+
+    @Test
+    void suspendStopsAndKeepsAndAbandonsARolloutInProgress() {
+        DesiredState d = desired();
+        RolloutPlan steady = RolloutPlanner.plan(new RolloutPlanner.Input(d, List.of(fresh(d, 0, State.RUNNING, NOW)),
+                Set.of("new-0"), null, true, false, true, NOW));
+        assertThat(steady.phase()).isEqualTo(Phase.SUSPENDED);
+        assertThat(describe(steady)).containsExactly("stop new-0");
+
+        RolloutPlan midRollout = RolloutPlanner.plan(new RolloutPlanner.Input(d,
+                List.of(previous("old-1", State.RUNNING), fresh(d, 0, State.RUNNING, NOW)), Set.of("old-1"), null, true,
+                false, true, NOW));
+        assertThat(describe(midRollout)).containsExactly("remove new-0", "stop old-1");
+
+        RolloutPlan resumed = RolloutPlanner.plan(new RolloutPlanner.Input(d, List.of(fresh(d, 0, State.EXITED, NOW)),
+                Set.of("new-0"), null, false, true, true, NOW));
+        assertThat(describe(resumed)).containsExactly("start new-0");
+        assertThat(resumed.drift()).as("starting after suspend is not drift").isEmpty();
+    }
+
+    @Test
+    void unhealthyInSteadyStateIsReported() {
+        Application app = DesiredContainersTest.app();
+        HealthCheck check = new HealthCheck();
+        check.setType(HealthCheck.Type.http);
+        app.getSpec().setHealthCheck(check);
+        DesiredState d = DesiredContainers.compute(app, ResolvedEnv.empty(), "berth");
+        ObservedContainer sick = new ObservedContainer("new-0", d.containers().get(0).name(), d.image(), d.configHash(),
+                State.RUNNING, "unhealthy", NOW.minusSeconds(600), null, null);
+        RolloutPlan p = plan(d, Set.of("new-0"), sick);
+        assertThat(p.phase()).isEqualTo(Phase.UNHEALTHY);
+        assertThat(p.actions()).isEmpty();
+        assertThat(p.detail()).contains("health unhealthy");
+    }
+
+    @Test
+    void rolloutLabelsCarryTheDeploymentAndDeadline() {
+        ContainerSpec template = desired().containers().get(0);
+        ContainerSpec labelled = RolloutPlan.forRollout(template, "dep-9", NOW.plus(Duration.ofMinutes(1)));
+        assertThat(labelled.labels()).containsEntry(RolloutPlan.LABEL_DEPLOYMENT, "dep-9")
+                .containsEntry(RolloutPlan.LABEL_DEADLINE, "2026-11-26T10:01:00Z")
+                .containsAllEntriesOf(template.labels());
+        assertThat(ObservedContainer.instant("2026-11-26T10:01:00Z")).isEqualTo(NOW.plusSeconds(60));
+        assertThat(ObservedContainer.instant("garbage")).isNull();
+    }
+}
