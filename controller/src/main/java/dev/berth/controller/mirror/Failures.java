@@ -40,16 +40,25 @@ final class Failures {
                 || state.equals("42P01"); // undefined table: the schema is not migrated yet
     }
 
-    /** "ExceptionClass [SQLState]" of the innermost SQL exception, never a message. */
+    /**
+     * "ExceptionClass [SQLState, constraint]" of the innermost SQL exception, never a message. The constraint's name
+     * (a schema identifier, never a value) says which rule a rejected write broke.
+     */
     static String describe(Throwable failure) {
         Throwable root = failure;
         String state = null;
+        String constraint = null;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             root = t;
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 state = sql.getSQLState();
             }
+            if (t instanceof org.postgresql.util.PSQLException psql && psql.getServerErrorMessage() != null
+                    && psql.getServerErrorMessage().getConstraint() != null) {
+                constraint = psql.getServerErrorMessage().getConstraint();
+            }
         }
-        return root.getClass().getSimpleName() + (state == null ? "" : " [SQLState " + state + "]");
+        return root.getClass().getSimpleName() + (state == null ? "" : " [SQLState " + state
+                + (constraint == null ? "" : ", constraint " + constraint) + "]");
     }
 }

@@ -43,9 +43,11 @@ final class MirrorSql {
      * @return true when the resource's row was inserted or changed
      */
     static boolean writeResource(DSLContext tx, ResourceRows rows, boolean full) {
+        // Tenancy and key rows: ON CONFLICT DO NOTHING without a target, because two reconcilers creating the first
+        // resources of a namespace at once race on the name constraints too, not only on the (derived) ids.
         ensureTenancy(tx, rows.tenancy(), rowTime(rows));
         if (rows.privateKey() != null) {
-            tx.insertInto(PRIVATE_KEYS).set(rows.privateKey()).onConflict(PRIVATE_KEYS.ID).doNothing().execute();
+            tx.insertInto(PRIVATE_KEYS).set(rows.privateKey()).onConflictDoNothing().execute();
         }
         MirrorKind kind = rows.kind();
         Table<?> t = kind.table();
@@ -107,7 +109,7 @@ final class MirrorSql {
                 .set(TEAMS.NAME, tenancy.team())
                 .set(TEAMS.CREATED_AT, at)
                 .set(TEAMS.UPDATED_AT, at)
-                .onConflict(TEAMS.ID).doNothing()
+                .onConflictDoNothing()
                 .execute();
         tx.insertInto(PROJECTS)
                 .set(PROJECTS.ID, tenancy.projectId())
@@ -115,7 +117,7 @@ final class MirrorSql {
                 .set(PROJECTS.NAME, tenancy.project())
                 .set(PROJECTS.CREATED_AT, at)
                 .set(PROJECTS.UPDATED_AT, at)
-                .onConflict(PROJECTS.ID).doNothing()
+                .onConflictDoNothing()
                 .execute();
         tx.insertInto(ENVIRONMENTS)
                 .set(ENVIRONMENTS.ID, tenancy.environmentId())
@@ -123,7 +125,7 @@ final class MirrorSql {
                 .set(ENVIRONMENTS.NAME, tenancy.environment())
                 .set(ENVIRONMENTS.CREATED_AT, at)
                 .set(ENVIRONMENTS.UPDATED_AT, at)
-                .onConflict(ENVIRONMENTS.ID).doNothing()
+                .onConflictDoNothing()
                 .execute();
     }
 

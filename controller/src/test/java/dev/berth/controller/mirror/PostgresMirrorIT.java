@@ -224,6 +224,40 @@ class PostgresMirrorIT {
     }
 
     @Test
+    void concurrentFirstWritesOfANamespaceAllLand() throws Exception {
+        // Reconcilers of different kinds run in parallel; the first resources of a new namespace all create the same
+        // team, project and environment rows at once. None of their upserts may be dropped.
+        String fresh = ns + "-race";
+        List<Server> servers = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            servers.add(Fixtures.server(fresh, "s" + i, Map.of(Berth.LABEL_PROJECT, "p", Berth.LABEL_ENVIRONMENT, "e")));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> writes = new java.util.ArrayList<>();
+            for (Server server : servers) {
+                writes.add(pool.submit(() -> {
+                    start.await();
+                    mirror.upsert(server);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var write : writes) {
+                write.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !mirror.isBehind());
+        assertThat(mirror.droppedWrites()).isZero();
+        for (Server server : servers) {
+            assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(server)))).as(server.getMetadata().getName()).isNotNull();
+        }
+    }
+
+    @Test
     void resyncScopedToNamespacesLeavesOtherNamespacesAlone() {
         String other = ns + "-other";
         Server watched = Fixtures.server(ns, "watched-gone", Map.of());
