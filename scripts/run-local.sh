@@ -68,14 +68,15 @@ for f in examples/*.yaml; do
   fi
 done
 
-say "Starting the operator in LOCAL-ONLY mode (log: $WORK/operator.log; status table below)"
+say "Starting the operator in LOCAL-ONLY mode (log: $WORK/operator.out; status table below)"
+: >"$WORK/operator.out"
 BERTH_LOCAL_MODE=true \
 BERTH_LOCAL_APPLY="$WORK/examples" \
 BERTH_EMBEDDED_DB_DIR="$WORK/pgdata" \
 BERTH_REDIS_URL="$TESTBED_REDIS_URL" \
 BERTH_HTTP_PORT="${BERTH_HTTP_PORT:-8080}" \
   java -cp "controller/target/classes:$(cat "$WORK/classpath.txt")" dev.berth.controller.Main \
-  >"$WORK/operator.out" 2>"$WORK/operator.log" &
+  >"$WORK/operator.out" 2>&1 &
 OPERATOR_PID=$!
 
 # Show the status table as the operator prints it, until the example Application is Ready (or time is up).
@@ -84,10 +85,11 @@ deadline=$((SECONDS + ${BERTH_DEMO_TIMEOUT:-180}))
 shown=0
 ready=false
 while (( SECONDS < deadline )); do
-  kill -0 "$OPERATOR_PID" 2>/dev/null || { echo "operator exited; see $WORK/operator.log"; tail -20 "$WORK/operator.log"; exit 1; }
+  kill -0 "$OPERATOR_PID" 2>/dev/null || { echo "operator exited; see $WORK/operator.out"; tail -20 "$WORK/operator.out"; exit 1; }
   lines=$(wc -l <"$WORK/operator.out")
   if (( lines > shown )); then
-    sed -n "$((shown + 1)),${lines}p" "$WORK/operator.out"
+    # The status table only; the operator's log lines (timestamped) stay in operator.out.
+    sed -n "$((shown + 1)),${lines}p" "$WORK/operator.out" | grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' || true
     shown=$lines
   fi
   if grep -Eq '^Application +[a-z0-9-]+/hello +True' <(tail -n 20 "$WORK/operator.out"); then
@@ -102,7 +104,7 @@ if $ready; then
   say "curl $APP_URL"
   curl -sS --max-time 5 "$APP_URL" || true
 else
-  say "The example Application is not Ready yet (see the table above and $WORK/operator.log)"
+  say "The example Application is not Ready yet (see the table above and $WORK/operator.out)"
 fi
 
 if $ONCE; then
@@ -110,7 +112,7 @@ if $ONCE; then
   exit 0
 fi
 say "Running; Ctrl-C stops the operator and the test-bed host"
-tail -n +$((shown + 1)) -f "$WORK/operator.out" &
+tail -n +$((shown + 1)) -f "$WORK/operator.out" | grep --line-buffered -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' &
 TAIL_PID=$!
 wait "$OPERATOR_PID" || true
 kill "$TAIL_PID" 2>/dev/null || true
