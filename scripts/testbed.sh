@@ -206,7 +206,11 @@ PrintMotd no
 MaxStartups 100:30:200
 LogLevel INFO
 Subsystem sftp internal-sftp
+SetEnv HOME=$STATE/home
 EOF
+  # Sessions get an empty HOME: root's ~/.bashrc on this machine runs `pyenv init`, whose rehash lock is left
+  # behind when a test kills a session (stops an sshd, times an exec out); every later exec then waits 60 s.
+  mkdir -p "$STATE/home"
 }
 
 # start_sshd I PORT: idempotent.
