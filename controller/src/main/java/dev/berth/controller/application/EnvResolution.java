@@ -18,7 +18,16 @@ import java.util.function.Function;
  *
  * <p>{@link #missing()} names what could not be found (object and key, never a value), for a condition message.
  */
-public record EnvResolution(ResolvedEnv env, List<String> missing) {
+public record EnvResolution(ResolvedEnv env, List<String> missing, Set<String> secretValues) {
+
+    /**
+     * @param secretValues the values that came from Secrets: never printed, used only to blank them out of text
+     *     that comes back from the host (Docker errors, container logs) before it reaches status or the mirror
+     */
+    public EnvResolution {
+        missing = List.copyOf(missing);
+        secretValues = Set.copyOf(secretValues);
+    }
 
     public boolean complete() {
         return missing.isEmpty();
@@ -29,6 +38,7 @@ public record EnvResolution(ResolvedEnv env, List<String> missing) {
             Function<String, Optional<Map<String, String>>> configMaps) {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
+        Set<String> secretValues = new java.util.HashSet<>();
         List<ApplicationSpec.EnvFromSource> envFrom = spec.getEnvFrom() == null ? List.of() : spec.getEnvFrom();
         for (int i = 0; i < envFrom.size(); i++) {
             ApplicationSpec.EnvFromSource from = envFrom.get(i);
@@ -41,6 +51,9 @@ public record EnvResolution(ResolvedEnv env, List<String> missing) {
                 continue;
             }
             data.get().forEach((k, v) -> values.put(prefix + k, v));
+            if (secret) {
+                secretValues.addAll(data.get().values());
+            }
         }
         List<ApplicationSpec.EnvVar> env = spec.getEnv() == null ? List.of() : spec.getEnv();
         for (int i = 0; i < env.size(); i++) {
@@ -61,9 +74,12 @@ public record EnvResolution(ResolvedEnv env, List<String> missing) {
                 missing.add("key " + ref.getKey() + " of " + kind + ref.getName() + " (" + field + ")");
             } else {
                 values.put(var.getName(), data.get().get(ref.getKey()));
+                if (secret) {
+                    secretValues.add(data.get().get(ref.getKey()));
+                }
             }
         }
-        return new EnvResolution(new ResolvedEnv(values), List.copyOf(missing));
+        return new EnvResolution(new ResolvedEnv(values), missing, secretValues);
     }
 
     /** Names of the Secrets the spec reads (env, envFrom and the image pull Secret), to watch them. */
@@ -105,6 +121,20 @@ public record EnvResolution(ResolvedEnv env, List<String> missing) {
         }
         names.remove(null);
         return names;
+    }
+
+    /** {@code text} with every Secret-sourced value (of 4 characters or more) replaced by {@code <redacted>}. */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (String v : secretValues) {
+            if (v != null && v.length() >= 4) {
+                out = out.replace(v, "<redacted>");
+            }
+        }
+        return out;
     }
 
     @Override

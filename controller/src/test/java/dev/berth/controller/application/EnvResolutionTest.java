@@ -64,6 +64,9 @@ class EnvResolutionTest {
         assertThat(r.env().values()).isEqualTo(Map.of("MODE", "production", "LEVEL", "info", "DB_password", "pw-1",
                 "DB_user", "shop", "PASSWORD", "pw-1", "LOG", "info"));
         assertThat(r.toString()).doesNotContain("pw-1");
+        assertThat(r.secretValues()).containsExactlyInAnyOrder("pw-1", "shop");
+        assertThat(r.redact("login shop/pw-1 failed; mode production"))
+                .as("Secret values are blanked, literals are not").isEqualTo("login <redacted>/<redacted> failed; mode production");
     }
 
     @Test

@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 class OperatorIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** An Application whose env Secret is missing waits for it (issue 4): its Ready reason. */
+    private static final String APP_WAITING_FOR_ENV = dev.berth.controller.application.ApplicationReasons.ENV_NOT_RESOLVED;
     private static final List<String> capturedLog = Collections.synchronizedList(new ArrayList<>());
     private static final AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
         @Override
@@ -155,11 +157,13 @@ class OperatorIT {
         for (Class<? extends CustomResource<?, ? extends BerthStatus>> kind : kinds) {
             String name = kind == Server.class ? "h1" : kind == Application.class ? "web"
                     : kind == StandaloneDatabase.class ? "orders" : "orders-daily";
-            awaitReady(kind, name, Berth.REASON_NOT_CONVERGED);
+            // The Application's env Secret does not exist: it waits for it (issue 4), without touching a host.
+            boolean isApp = kind == Application.class;
+            awaitReady(kind, name, isApp ? APP_WAITING_FOR_ENV : Berth.REASON_NOT_CONVERGED);
             CustomResource<?, ? extends BerthStatus> r = h.client.resources(kind).inNamespace(Resources.NS).withName(name).get();
             assertThat(r.getMetadata().getFinalizers()).contains(Berth.FINALIZER);
             assertThat(r.getStatus().getObservedGeneration()).isEqualTo(1L);
-            assertThat(r.getStatus().getState()).isEqualTo("Pending");
+            assertThat(r.getStatus().getState()).isEqualTo(isApp ? "Waiting" : "Pending");
             assertThat(r.getStatus().condition(Berth.CONDITION_MIRRORED)).map(Condition::getStatus).contains("True");
         }
         await().atMost(WAIT).untilAsserted(() -> {
@@ -250,7 +254,7 @@ class OperatorIT {
 
         h.client.resource(Resources.server("later", "later-key")).create();
         h.client.resource(Resources.database("orders", "later")).create();
-        awaitReady(Application.class, "early", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Application.class, "early", APP_WAITING_FOR_ENV);
         awaitReady(ScheduledBackup.class, "nightly", Berth.REASON_NOT_CONVERGED);
         awaitReady(StandaloneDatabase.class, "orders", Berth.REASON_NOT_CONVERGED);
     }
@@ -261,7 +265,7 @@ class OperatorIT {
         h.client.resource(Resources.server("h1", "h1-key")).create();
         h.client.resource(Resources.application("web", "h1", "web-env")).create();
         awaitReady(Server.class, "h1", Berth.REASON_NOT_CONVERGED);
-        awaitReady(Application.class, "web", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Application.class, "web", APP_WAITING_FOR_ENV);
         await().atMost(WAIT).until(() -> reconciles("Application") >= 2 || h.statusWrites.get() >= 2);
         String appVersion = h.fetch(Application.class, "web").getMetadata().getResourceVersion();
         int writes = h.statusWrites.get();
@@ -355,7 +359,8 @@ class OperatorIT {
         broken.getSpec().getEnv().get(0).setValueFrom(broken.getSpec().getEnv().get(1).getValueFrom());
         h.client.resource(broken).create();
         awaitReady(Server.class, "h1", Berth.REASON_NOT_CONVERGED);
-        awaitReady(Application.class, "web", Berth.REASON_NOT_CONVERGED);
+        // Its env Secret exists; the Server's key is not a key, so the host is not used.
+        awaitReady(Application.class, "web", dev.berth.controller.application.ApplicationReasons.SERVER_UNAVAILABLE);
         awaitReady(Application.class, "broken", Berth.REASON_INVALID_SPEC);
         await().atMost(WAIT).untilAsserted(() -> assertThat(sql.fetchOne(APPLICATIONS, APPLICATIONS.ID.eq(uid(app)))).isNotNull());
 

@@ -1,0 +1,228 @@
+package dev.berth.controller.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.api.v1alpha1.Application;
+import dev.berth.api.v1alpha1.ApplicationSpec;
+import dev.berth.api.v1alpha1.Berth;
+import dev.berth.api.v1alpha1.Condition;
+import dev.berth.api.v1alpha1.LocalRef;
+import dev.berth.api.v1alpha1.SecretKeyRef;
+import dev.berth.api.v1alpha1.Server;
+import dev.berth.api.v1alpha1.ServerSpec;
+import dev.berth.controller.BerthConfig;
+import dev.berth.controller.BerthOperator;
+import dev.berth.controller.LocalApiServer;
+import dev.berth.controller.Main;
+import dev.berth.controller.mirror.MirrorDatabase;
+import dev.berth.controller.mirror.PostgresMirror;
+import dev.berth.controller.testbed.TestBed;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * What the Application ITs stand on: the test bed's real hosts (sshd + dockerd), the in-process API server, the
+ * real mirror (embedded PostgreSQL), the test bed's Redis, and operators started and stopped against them. The
+ * Docker CLI on each host's local socket plays the person at the host: it looks, kills and polls (never the
+ * operator's path, which goes through SSH).
+ */
+final class AppTestBed implements AutoCloseable {
+    static final String NS = "test";
+    /** Label on the helper containers the tests start (clients, pollers), to clean them up. */
+    static final String IT_LABEL = "berth-it=application";
+
+    final TestBed bed = TestBed.get();
+    final LocalApiServer api = LocalApiServer.start();
+    final KubernetesClient client = api.newClient();
+    final AtomicInteger statusWrites = new AtomicInteger();
+    final MirrorDatabase database;
+    private final List<BerthOperator> operators = new ArrayList<>();
+    private final List<PostgresMirror> mirrors = new ArrayList<>();
+
+    AppTestBed(Path dataDir) {
+        api.onRequest(r -> {
+            String path = r.getPath() == null ? "" : r.getPath().split("\\?")[0];
+            if (("PATCH".equals(r.getMethod()) || "PUT".equals(r.getMethod())) && path.endsWith("/status")
+                    && path.contains("/applications/")) {
+                statusWrites.incrementAndGet();
+            }
+        });
+        database = MirrorDatabase.open(null, null, null, dataDir.resolve("pgdata"));
+    }
+
+    BerthOperator startOperator() {
+        BerthConfig config = BerthConfig.from(Map.of("BERTH_HTTP_PORT", "0", "BERTH_REDIS_URL", bed.redisUrl(),
+                "BERTH_APP_RECHECK_INTERVAL", "3s", "BERTH_SERVER_CHECK_INTERVAL", "30s"));
+        PostgresMirror mirror = new PostgresMirror(database);
+        mirrors.add(mirror);
+        BerthOperator operator = new BerthOperator(config, api.newClient(), mirror, Main.mirrorCheck(database, mirror),
+                List.of(mirror));
+        operators.add(operator);
+        operator.start();
+        return operator;
+    }
+
+    /** A Server for test-bed host {@code i} (pinned host key) and its key Secret. */
+    Server server(String name, int i) {
+        TestBed.Host host = bed.host(i);
+        Secret key = new SecretBuilder().withNewMetadata().withName(name + "-key").withNamespace(NS).endMetadata()
+                .withType("kubernetes.io/ssh-auth")
+                .withData(Map.of("ssh-privatekey", Base64.getEncoder().encodeToString(host.privateKey())))
+                .build();
+        client.resource(key).createOr(r -> r.update());
+        Server s = new Server();
+        s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+        ServerSpec spec = new ServerSpec();
+        spec.setHost(host.address());
+        spec.setPort(host.port());
+        spec.setUser(host.user());
+        spec.setPrivateKeySecretRef(new SecretKeyRef(name + "-key", null));
+        ServerSpec.HostKey hostKey = new ServerSpec.HostKey();
+        hostKey.setPolicy(ServerSpec.HostKeyPolicy.Pinned);
+        hostKey.setFingerprint(host.hostKeyFingerprint());
+        spec.setHostKey(hostKey);
+        s.setSpec(spec);
+        return client.resource(s).create();
+    }
+
+    /**
+     * An Application serving {@code /www/version} = $VERSION with busybox httpd on 8080; healthy once it has run for
+     * 1 s (no Docker health check), 30 s to get there.
+     */
+    static Application app(String name, String server, String version) {
+        Application a = new Application();
+        a.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+        ApplicationSpec spec = new ApplicationSpec();
+        spec.setServerRef(new LocalRef(server));
+        spec.setImage("berth-test/httpd:1");
+        spec.setCommand(List.of("/bin/sh", "-c"));
+        spec.setArgs(List.of("echo \"$VERSION\" > /www/version && exec httpd -f -p 8080 -h /www"));
+        ApplicationSpec.EnvVar v = new ApplicationSpec.EnvVar();
+        v.setName("VERSION");
+        v.setValue(version);
+        spec.setEnv(new ArrayList<>(List.of(v)));
+        ApplicationSpec.PortMapping port = new ApplicationSpec.PortMapping();
+        port.setContainerPort(8080);
+        spec.setPorts(List.of(port));
+        dev.berth.api.v1alpha1.HealthCheck check = new dev.berth.api.v1alpha1.HealthCheck();
+        check.setStartPeriod("1s");
+        spec.setHealthCheck(check);
+        spec.getRollout().setHealthTimeout("30s");
+        a.setSpec(spec);
+        return a;
+    }
+
+    Application fetch(String name) {
+        return client.resources(Application.class).inNamespace(NS).withName(name).get();
+    }
+
+    static Optional<Condition> condition(Application a, String type) {
+        return a == null || a.getStatus() == null ? Optional.empty() : a.getStatus().condition(type);
+    }
+
+    static boolean ready(Application a) {
+        return condition(a, Berth.CONDITION_READY).map(c -> Condition.TRUE.equals(c.getStatus())).orElse(false);
+    }
+
+    // --- the host, as a person with the Docker CLI sees it -------------------------------------------------------
+
+    /** Runs the Docker CLI on host {@code i}'s local socket; returns stdout (fails the test on a non-zero exit). */
+    String docker(int i, String... args) {
+        Result r = dockerResult(i, args);
+        assertThat(r.exit).as("docker %s: %s", String.join(" ", args), r.err).isZero();
+        return r.out;
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    Result dockerResult(int i, String... args) {
+        List<String> command = new ArrayList<>(List.of("docker", "-H", bed.host(i).localDockerHost()));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).start();
+            p.getOutputStream().close();
+            // Outputs are small; read both fully (stdout first) then wait.
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("docker " + String.join(" ", args) + " timed out");
+            }
+            return new Result(p.exitValue(), out.strip(), err.strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Containers of the Application on host {@code i}: "id name state hash" lines, sorted by name. */
+    List<String[]> containers(int i, Application app) {
+        String out = docker(i, "ps", "-a", "--filter", "label=" + Berth.LABEL_APP + "=" + app.getMetadata().getUid(),
+                "--format", "{{.ID}} {{.Names}} {{.State}} {{.Label \"" + Berth.LABEL_CONFIG_HASH + "\"}}");
+        return out.isBlank() ? List.of() : out.lines().map(l -> l.split(" ")).sorted((a, b) -> a[1].compareTo(b[1]))
+                .collect(Collectors.toList());
+    }
+
+    /** GET http://alias:8080/path from a throwaway client container on the Berth network of host {@code i}. */
+    Result httpGet(int i, String alias, String path) {
+        return dockerResult(i, "run", "--rm", "--label", IT_LABEL, "--network", "berth", "berth-test/httpd:1",
+                "wget", "-q", "-O", "-", "http://" + alias + ":8080" + path);
+    }
+
+    /** Starts a client container polling http://alias:8080/version five times a second; prints FAIL on failure. */
+    String startPoller(int i, String alias) {
+        return docker(i, "run", "-d", "--label", IT_LABEL, "--network", "berth", "berth-test/httpd:1", "sh", "-c",
+                "while true; do wget -q -O - http://" + alias + ":8080/version 2>/dev/null || echo FAIL; sleep 0.2; done");
+    }
+
+    /** Removes every container this class's tests left on the hosts: helpers, and the Applications' by label. */
+    void sweep(List<Application> apps) {
+        for (int i = 1; i <= bed.hostCount(); i++) {
+            List<String> ids = new ArrayList<>(List.of(docker(i, "ps", "-aq", "--filter", "label=" + IT_LABEL)
+                    .split("\\s+")));
+            for (Application a : apps) {
+                if (a.getMetadata().getUid() != null) {
+                    ids.addAll(List.of(docker(i, "ps", "-aq", "--filter", "label=" + Berth.LABEL_APP + "="
+                            + a.getMetadata().getUid()).split("\\s+")));
+                }
+            }
+            ids.removeIf(String::isBlank);
+            if (!ids.isEmpty()) {
+                List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+                rm.addAll(ids);
+                dockerResult(i, rm.toArray(String[]::new));
+            }
+        }
+    }
+
+    void stopOperator(BerthOperator operator) {
+        operator.close();
+        operators.remove(operator);
+    }
+
+    @Override
+    public void close() {
+        operators.forEach(BerthOperator::close);
+        operators.clear();
+        client.close();
+        api.close();
+        database.close();
+    }
+}
