@@ -19,6 +19,9 @@ import java.util.Optional;
  * anything else in the status (a condition, a fact, the failure count), and otherwise refreshed only once it is
  * {@value #CHECK_TIME_REFRESH_INTERVALS} check intervals old. So a check that finds nothing new writes nothing to
  * the API server; the time of every check is in Redis ({@code berth:server:<uid>:status}).
+ *
+ * <p>{@code status.consecutiveFailures} counts failed checks in a row while the host is unreachable or Docker does
+ * not answer; a problem only a person can fix is counted once when it appears (see {@link #sameStandingProblem}).
  */
 public final class ServerStatusRules {
 
@@ -42,7 +45,7 @@ public final class ServerStatusRules {
         setIfKnown(f.memoryBytes(), next::setMemoryBytes);
         int failuresBefore = previous == null || previous.getConsecutiveFailures() == null ? 0
                 : previous.getConsecutiveFailures();
-        int failures = check.ok() ? 0 : failuresBefore + 1;
+        int failures = check.ok() ? 0 : sameStandingProblem(check, previous) ? failuresBefore : failuresBefore + 1;
         next.setConsecutiveFailures(failures);
 
         Outcome outcome = outcome(check, failures, interval);
@@ -52,6 +55,24 @@ public final class ServerStatusRules {
             next.setLastCheckTime(now.truncatedTo(ChronoUnit.SECONDS).toString());
         }
         return outcome;
+    }
+
+    /**
+     * Whether the check found again a problem only a person can fix (key, Secret, host key, Docker version) that the
+     * status already reports: it is counted once, not per check, so a Server waiting for a person causes no API
+     * writes. Failures that heal by themselves (unreachable, Docker not answering) count every check.
+     */
+    static boolean sameStandingProblem(HostCheck check, ServerStatus previous) {
+        if (check.ok() || healsByItself(check.problemReason()) || previous == null
+                || previous.getConsecutiveFailures() == null || previous.getConsecutiveFailures() == 0) {
+            return false;
+        }
+        return previous.condition(Berth.CONDITION_READY).map(c -> check.problemReason().equals(c.getReason()))
+                .orElse(false);
+    }
+
+    static boolean healsByItself(String reason) {
+        return ServerReasons.UNREACHABLE.equals(reason) || ServerReasons.DOCKER_UNAVAILABLE.equals(reason);
     }
 
     /** Ready and the Server's own conditions for a check, and when to look again. */
@@ -94,7 +115,7 @@ public final class ServerStatusRules {
         if (ServerReasons.HOST_KEY_MISMATCH.equals(reason)) {
             return Optional.empty();
         }
-        if (ServerReasons.UNREACHABLE.equals(reason) || ServerReasons.DOCKER_UNAVAILABLE.equals(reason)) {
+        if (healsByItself(reason)) {
             Duration d = FIRST_RETRY.multipliedBy(1L << Math.min(Math.max(failures - 1, 0), 20));
             return Optional.of(d.compareTo(interval) < 0 ? d : interval);
         }

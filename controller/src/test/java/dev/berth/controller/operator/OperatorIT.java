@@ -58,6 +58,8 @@ class OperatorIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** An Application whose env Secret is missing waits for it (issue 4): its Ready reason. */
     private static final String APP_WAITING_FOR_ENV = dev.berth.controller.application.ApplicationReasons.ENV_NOT_RESOLVED;
+    /** A Server whose key Secret does not exist waits for it (issue 3), without touching a host: its reason and state. */
+    private static final String SERVER_WAITING_FOR_KEY = dev.berth.controller.server.ServerReasons.SECRET_NOT_FOUND;
     private static final List<String> capturedLog = Collections.synchronizedList(new ArrayList<>());
     private static final AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
         @Override
@@ -131,7 +133,7 @@ class OperatorIT {
                 PostgresMirror behind = new PostgresMirror(down)) {
             BerthOperator operator = startOperator(behind, down, c -> c);
             h.client.resource(Resources.server("h1", "h1-key")).create();
-            awaitReady(Server.class, "h1", Berth.REASON_NOT_CONVERGED);
+            awaitReady(Server.class, "h1", SERVER_WAITING_FOR_KEY);
             await().atMost(WAIT).untilAsserted(() -> assertThat(h.fetch(Server.class, "h1").getStatus()
                     .condition(Berth.CONDITION_MIRRORED)).hasValueSatisfying(c -> {
                         assertThat(c.getStatus()).isEqualTo("False");
@@ -159,11 +161,12 @@ class OperatorIT {
                     : kind == StandaloneDatabase.class ? "orders" : "orders-daily";
             // The Application's env Secret does not exist: it waits for it (issue 4), without touching a host.
             boolean isApp = kind == Application.class;
-            awaitReady(kind, name, isApp ? APP_WAITING_FOR_ENV : Berth.REASON_NOT_CONVERGED);
+            boolean isServer = kind == Server.class;
+            awaitReady(kind, name, isApp ? APP_WAITING_FOR_ENV : isServer ? SERVER_WAITING_FOR_KEY : Berth.REASON_NOT_CONVERGED);
             CustomResource<?, ? extends BerthStatus> r = h.client.resources(kind).inNamespace(Resources.NS).withName(name).get();
             assertThat(r.getMetadata().getFinalizers()).contains(Berth.FINALIZER);
             assertThat(r.getStatus().getObservedGeneration()).isEqualTo(1L);
-            assertThat(r.getStatus().getState()).isEqualTo(isApp ? "Waiting" : "Pending");
+            assertThat(r.getStatus().getState()).isEqualTo(isApp ? "Waiting" : isServer ? SERVER_WAITING_FOR_KEY : "Pending");
             assertThat(r.getStatus().condition(Berth.CONDITION_MIRRORED)).map(Condition::getStatus).contains("True");
         }
         await().atMost(WAIT).untilAsserted(() -> {
@@ -214,7 +217,7 @@ class OperatorIT {
         assertThat(h.fetch(Server.class, "bad").getStatus().getState()).isEqualTo("Invalid");
         assertThat(awaitReady(ScheduledBackup.class, "bad-cron", Berth.REASON_INVALID_SPEC).getMessage())
                 .contains("spec.schedule: 'every night' is not a five-field cron expression");
-        awaitReady(Server.class, "good", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Server.class, "good", SERVER_WAITING_FOR_KEY);
         await().atMost(WAIT).untilAsserted(() -> assertThat(events("bad"))
                 .anySatisfy(e -> {
                     assertThat(e.getType()).isEqualTo("Warning");
@@ -238,7 +241,7 @@ class OperatorIT {
             s.getSpec().getHostKey().setFingerprint("SHA256:" + "B".repeat(43));
             return s;
         });
-        awaitReady(Server.class, "bad", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Server.class, "bad", SERVER_WAITING_FOR_KEY);
         await().atMost(WAIT).untilAsserted(() -> assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(created)))).isNotNull());
     }
 
@@ -264,7 +267,7 @@ class OperatorIT {
         startOperator(mirror);
         h.client.resource(Resources.server("h1", "h1-key")).create();
         h.client.resource(Resources.application("web", "h1", "web-env")).create();
-        awaitReady(Server.class, "h1", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Server.class, "h1", SERVER_WAITING_FOR_KEY);
         awaitReady(Application.class, "web", APP_WAITING_FOR_ENV);
         await().atMost(WAIT).until(() -> reconciles("Application") >= 2 || h.statusWrites.get() >= 2);
         String appVersion = h.fetch(Application.class, "web").getMetadata().getResourceVersion();
@@ -288,8 +291,8 @@ class OperatorIT {
         BerthOperator first = startOperator(mirror);
         Server keep = h.client.resource(Resources.server("keep", "k")).create();
         Server gone = h.client.resource(Resources.server("gone", "k")).create();
-        awaitReady(Server.class, "keep", Berth.REASON_NOT_CONVERGED);
-        awaitReady(Server.class, "gone", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Server.class, "keep", SERVER_WAITING_FOR_KEY);
+        awaitReady(Server.class, "gone", SERVER_WAITING_FOR_KEY);
         await().atMost(WAIT).untilAsserted(() -> assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(gone)))).isNotNull());
         first.close();
 
@@ -308,7 +311,7 @@ class OperatorIT {
                 assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(gone))).getDeletedAt()).isNotNull();
                 assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(born)))).isNotNull();
             });
-            awaitReady(Server.class, "born", Berth.REASON_NOT_CONVERGED);
+            awaitReady(Server.class, "born", SERVER_WAITING_FOR_KEY);
             assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(keep))).getDeletedAt()).isNull();
             // The restart reconciled "keep" again with nothing changed: the only status write is the new one's.
             assertThat(h.statusWrites.get() - writesBefore).isEqualTo(1);
@@ -323,7 +326,7 @@ class OperatorIT {
     void metricsHealthAndReadinessAnswer() throws Exception {
         BerthOperator operator = startOperator(mirror);
         h.client.resource(Resources.server("h1", "h1-key")).create();
-        awaitReady(Server.class, "h1", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Server.class, "h1", SERVER_WAITING_FOR_KEY);
 
         HttpResponse<String> metrics = h.get(operator, "/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
@@ -358,7 +361,7 @@ class OperatorIT {
         Application broken = Resources.application("broken", "h1", "web-env");
         broken.getSpec().getEnv().get(0).setValueFrom(broken.getSpec().getEnv().get(1).getValueFrom());
         h.client.resource(broken).create();
-        awaitReady(Server.class, "h1", Berth.REASON_NOT_CONVERGED);
+        awaitReady(Server.class, "h1", dev.berth.controller.server.ServerReasons.PRIVATE_KEY_INVALID);
         // Its env Secret exists; the Server's key is not a key, so the host is not used.
         awaitReady(Application.class, "web", dev.berth.controller.application.ApplicationReasons.SERVER_UNAVAILABLE);
         awaitReady(Application.class, "broken", Berth.REASON_INVALID_SPEC);

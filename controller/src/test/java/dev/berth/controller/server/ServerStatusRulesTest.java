@@ -127,6 +127,22 @@ class ServerStatusRulesTest {
     }
 
     @Test
+    void aProblemOnlyAPersonCanFixIsCountedOnce_soRepeatedChecksWriteNothing() {
+        HostCheck noSecret = HostCheck.failed(HostCheck.Facts.none("a"), ServerReasons.SECRET_NOT_FOUND, "m");
+        ServerStatus first = new ServerStatus();
+        first = written(first, ServerStatusRules.apply(noSecret, null, first, T0, INTERVAL), T0);
+        assertThat(first.getConsecutiveFailures()).isEqualTo(1);
+        ServerStatus again = copy(first);
+        Outcome o = ServerStatusRules.apply(noSecret, first, again, T0.plusSeconds(60), INTERVAL);
+        assertThat(written(again, o, T0.plusSeconds(60))).isEqualTo(first);
+
+        HostCheck tooOld = HostCheck.failed(facts(), ServerReasons.DOCKER_TOO_OLD, "m2");
+        ServerStatus other = copy(first);
+        ServerStatusRules.apply(tooOld, first, other, T0.plusSeconds(120), INTERVAL);
+        assertThat(other.getConsecutiveFailures()).isEqualTo(2); // a different problem is a new failure
+    }
+
+    @Test
     void refusalsAndKeyProblems() {
         for (String reason : new String[] {ServerReasons.AUTHENTICATION_FAILED, ServerReasons.SECRET_NOT_FOUND,
                 ServerReasons.PRIVATE_KEY_INVALID}) {
