@@ -1,0 +1,338 @@
+package dev.berth.controller.bench;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.berth.controller.docker.ContainerSpec;
+import dev.berth.controller.docker.DockerHost;
+import dev.berth.controller.docker.SshDockerHost;
+import dev.berth.controller.ssh.HostKeyPolicy;
+import dev.berth.controller.ssh.SshConnectionPool;
+import dev.berth.controller.ssh.SshHostConnection;
+import dev.berth.controller.ssh.SshKey;
+import dev.berth.controller.ssh.SshSettings;
+import dev.berth.controller.ssh.SshTarget;
+import dev.berth.controller.testbed.TestBed;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The same Docker operations against one test-bed host, three ways in one run, interleaved so that drift on a
+ * shared machine hits all of them alike:
+ * <ol>
+ *   <li><b>berth</b>: Berth's {@link DockerHost} through its pooled SSH connection (direct-streamlocal channels);</li>
+ *   <li><b>local</b>: docker-java (same httpclient5 stack) on the host's dockerd socket on this machine: the floor;</li>
+ *   <li><b>cli</b>: the Docker CLI with {@code DOCKER_HOST=ssh://…}, a new SSH connection per command (what
+ *       Coolify- and Kamal-style tools do), and <b>cli-mux</b>: the same with OpenSSH connection sharing
+ *       (ControlMaster), its best case.</li>
+ * </ol>
+ * Run by {@code scripts/bench-docker-ssh.sh}, which starts a dedicated sshd on the host and gives the CLI an ssh
+ * wrapper with a pinned known_hosts. Prints Markdown tables (median, p95, max per operation; ratios).
+ *
+ * <p>Arguments: {@code host port fingerprint sshWrapperDir sshMuxWrapperDir iterations inspects cliInspects}.
+ */
+public final class DockerOverSshBenchmark {
+
+    private static final String[] OPS = {"create", "start", "inspect", "stop", "remove"};
+
+    private final TestBed.Host host;
+    private final String image;
+    private final Map<String, Map<String, List<Double>>> samples = new LinkedHashMap<>();
+
+    private DockerOverSshBenchmark(TestBed.Host host, String image) {
+        this.host = host;
+        this.image = image;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int hostIndex = Integer.parseInt(args[0]);
+        int port = Integer.parseInt(args[1]);
+        String fingerprint = args[2];
+        String cliPath = args[3];
+        String muxPath = args[4];
+        int iterations = Integer.parseInt(args[5]);
+        int inspects = Integer.parseInt(args[6]);
+        int cliInspects = Integer.parseInt(args[7]);
+        TestBed bed = TestBed.get();
+        TestBed.Host host = bed.host(hostIndex);
+        new DockerOverSshBenchmark(host, bed.appImage())
+                .run(port, fingerprint, cliPath, muxPath, iterations, inspects, cliInspects);
+        System.exit(0);
+    }
+
+    private void run(int port, String fingerprint, String cliPath, String muxPath, int iterations, int inspects,
+            int cliInspects) throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (SshConnectionPool pool = new SshConnectionPool(registry, SshSettings.defaults())) {
+            SshKey key = SshKey.load(host.privateKey(), null);
+            SshHostConnection ssh = pool.connection(new SshTarget("bench/h" + host.index(), host.address(), port,
+                    host.user(), key, HostKeyPolicy.pinned(fingerprint), 8));
+            DockerHost berth = SshDockerHost.on(ssh, host.remoteDockerSocket(), registry);
+            DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost(host.localDockerHost()).build();
+            DockerClient local = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+                    .dockerHost(config.getDockerHost()).maxConnections(8).build());
+            Cli cli = new Cli("ssh://" + host.user() + "@" + host.address() + ":" + port, cliPath);
+            Cli mux = new Cli("ssh://" + host.user() + "@" + host.address() + ":" + port, muxPath);
+
+            List<Runner> runners = List.of(new BerthRunner(berth), new LocalRunner(local), new CliRunner("cli", cli),
+                    new CliRunner("cli-mux", mux));
+            System.err.printf("warm-up (3 sequences each)...%n");
+            for (int i = 0; i < 3; i++) {
+                for (Runner r : runners) {
+                    sequence(r, "warm" + i, false);
+                }
+            }
+            System.err.printf("%d sequences each, interleaved...%n", iterations);
+            for (int i = 0; i < iterations; i++) {
+                for (Runner r : runners) {
+                    sequence(r, Integer.toString(i), true);
+                }
+                if ((i + 1) % 5 == 0) {
+                    System.err.printf("  %d/%d%n", i + 1, iterations);
+                }
+            }
+
+            // One running container; inspected over and over, alternating between the ways.
+            String target = "bench-inspect-" + ProcessHandle.current().pid();
+            String id = berth.createContainer(ContainerSpec.of(target, image));
+            berth.startContainer(id);
+            try {
+                for (int i = 0; i < 50; i++) { // warm-up
+                    runners.get(0).inspect(id);
+                    runners.get(1).inspect(id);
+                }
+                System.err.printf("inspect loop: %d each (CLI: %d each)...%n", inspects, cliInspects);
+                for (int i = 0; i < inspects; i++) {
+                    for (Runner r : runners) {
+                        if (r instanceof CliRunner && i >= cliInspects) {
+                            continue;
+                        }
+                        long t = System.nanoTime();
+                        r.inspect(id);
+                        record(r.name(), "inspect loop", t);
+                    }
+                }
+            } finally {
+                berth.stopContainer(id, Duration.ZERO);
+                berth.removeContainer(id, true);
+            }
+            System.err.printf("SSH connections opened by Berth: %.0f (generation %d)%n",
+                    registry.find("berth.ssh.connections.opened").counters().stream().mapToDouble(c -> c.count()).sum(),
+                    ssh.generation());
+            report();
+            berth.close();
+            local.close();
+        }
+    }
+
+    private void sequence(Runner r, String suffix, boolean keep) throws Exception {
+        String name = "bench-" + r.name() + "-" + suffix + "-" + ProcessHandle.current().pid();
+        long t = System.nanoTime();
+        String id = r.create(name);
+        t = keep ? record(r.name(), "create", t) : System.nanoTime();
+        r.start(id);
+        t = keep ? record(r.name(), "start", t) : System.nanoTime();
+        r.inspect(id);
+        t = keep ? record(r.name(), "inspect", t) : System.nanoTime();
+        r.stop(id);
+        t = keep ? record(r.name(), "stop", t) : System.nanoTime();
+        r.remove(id);
+        if (keep) {
+            record(r.name(), "remove", t);
+        }
+    }
+
+    /** Records the time since {@code start} in ms; returns now, the next operation's start. */
+    private long record(String way, String op, long start) {
+        long now = System.nanoTime();
+        samples.computeIfAbsent(op, o -> new LinkedHashMap<>()).computeIfAbsent(way, w -> new ArrayList<>())
+                .add((now - start) / 1e6);
+        return System.nanoTime();
+    }
+
+    private void report() {
+        List<String> ways = List.of("berth", "local", "cli", "cli-mux");
+        System.out.println("| operation | way | n | median ms | p95 ms | max ms | p95/median |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|");
+        List<String> ops = new ArrayList<>(Arrays.asList(OPS));
+        ops.add("inspect loop");
+        for (String op : ops) {
+            for (String way : ways) {
+                List<Double> s = samples.getOrDefault(op, Map.of()).get(way);
+                if (s == null) {
+                    continue;
+                }
+                double med = percentile(s, 50);
+                double p95 = percentile(s, 95);
+                System.out.println(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f |", op, way,
+                        s.size(), med, p95, s.stream().mapToDouble(Double::doubleValue).max().orElse(0), p95 / med));
+            }
+        }
+        System.out.println();
+        System.out.println("| operation | berth / local (median) | berth / local (p95) | cli / berth (median) | cli-mux / berth (median) |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (String op : ops) {
+            Map<String, List<Double>> byWay = samples.get(op);
+            double berth = percentile(byWay.get("berth"), 50);
+            System.out.println(String.format(Locale.ROOT, "| %s | %.2f× | %.2f× | %.0f× | %.0f× |", op,
+                    berth / percentile(byWay.get("local"), 50),
+                    percentile(byWay.get("berth"), 95) / percentile(byWay.get("local"), 95),
+                    percentile(byWay.get("cli"), 50) / berth, percentile(byWay.get("cli-mux"), 50) / berth));
+        }
+    }
+
+    /** Nearest-rank percentile. */
+    static double percentile(List<Double> values, double p) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private interface Runner {
+        String name();
+
+        String create(String name) throws Exception;
+
+        void start(String id) throws Exception;
+
+        void inspect(String id) throws Exception;
+
+        void stop(String id) throws Exception;
+
+        void remove(String id) throws Exception;
+    }
+
+    private final class BerthRunner implements Runner {
+        private final DockerHost docker;
+
+        BerthRunner(DockerHost docker) {
+            this.docker = docker;
+        }
+
+        public String name() {
+            return "berth";
+        }
+
+        public String create(String name) {
+            return docker.createContainer(ContainerSpec.of(name, image));
+        }
+
+        public void start(String id) {
+            docker.startContainer(id);
+        }
+
+        public void inspect(String id) {
+            docker.inspectContainer(id).orElseThrow();
+        }
+
+        public void stop(String id) {
+            docker.stopContainer(id, Duration.ZERO);
+        }
+
+        public void remove(String id) {
+            docker.removeContainer(id, false);
+        }
+    }
+
+    /** docker-java calls as SshDockerHost makes them, on the local socket. */
+    private final class LocalRunner implements Runner {
+        private final DockerClient docker;
+
+        LocalRunner(DockerClient docker) {
+            this.docker = docker;
+        }
+
+        public String name() {
+            return "local";
+        }
+
+        public String create(String name) {
+            return docker.createContainerCmd(image).withName(name).withLabels(Map.of()).withEnv(List.of())
+                    .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig()).exec().getId();
+        }
+
+        public void start(String id) {
+            docker.startContainerCmd(id).exec();
+        }
+
+        public void inspect(String id) {
+            docker.inspectContainerCmd(id).exec();
+        }
+
+        public void stop(String id) {
+            try {
+                docker.stopContainerCmd(id).withTimeout(0).exec();
+            } catch (NotModifiedException stopped) {
+                // as SshDockerHost
+            }
+        }
+
+        public void remove(String id) {
+            docker.removeContainerCmd(id).withForce(false).withRemoveVolumes(false).exec();
+        }
+    }
+
+    private final class CliRunner implements Runner {
+        private final String name;
+        private final Cli cli;
+
+        CliRunner(String name, Cli cli) {
+            this.name = name;
+            this.cli = cli;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public String create(String container) throws Exception {
+            return cli.run("create", "--name", container, image);
+        }
+
+        public void start(String id) throws Exception {
+            cli.run("start", id);
+        }
+
+        public void inspect(String id) throws Exception {
+            cli.run("inspect", id);
+        }
+
+        public void stop(String id) throws Exception {
+            cli.run("stop", "-t", "0", id);
+        }
+
+        public void remove(String id) throws Exception {
+            cli.run("rm", id);
+        }
+    }
+
+    /** The Docker CLI with DOCKER_HOST=ssh://… and PATH led by a directory whose {@code ssh} pins the host key. */
+    private record Cli(String dockerHost, String sshWrapperDir) {
+        String run(String... args) throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of("docker"));
+            command.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().put("DOCKER_HOST", dockerHost);
+            pb.environment().put("PATH", sshWrapperDir + ":" + System.getenv("PATH"));
+            Process p = pb.start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Benchmark: the same Docker operations against one test-bed host, three ways in one run (docs/benchmarks.md):
+# Berth's pooled SSH + Docker API, docker-java on the host's local socket (the floor), and the Docker CLI with
+# DOCKER_HOST=ssh://... (a new SSH connection per command; and with OpenSSH ControlMaster, its best case).
+#
+#   scripts/bench-docker-ssh.sh [HOST_INDEX=2] [ITERATIONS=30] [INSPECTS=2000] [CLI_INSPECTS=30]
+#
+# Needs the test bed (scripts/testbed.sh up). Starts a dedicated sshd on the host (port $BENCH_SSHD_PORT, default
+# 2398) so that the shared port-22 one is not disturbed, and stops it at the end. Markdown tables go to stdout.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+HOST=${1:-2}
+ITERATIONS=${2:-30}
+INSPECTS=${3:-2000}
+CLI_INSPECTS=${4:-30}
+PORT=${BENCH_SSHD_PORT:-2398}
+ENV_FILE=${BERTH_TESTBED_ENV:-$REPO/target/testbed/testbed.env}
+die() { echo "bench-docker-ssh: $*" >&2; exit 1; }
+[[ -f $ENV_FILE ]] || die "no test bed env file $ENV_FILE: run scripts/testbed.sh up"
+val() { sed -n "s/^$1=//p" "$ENV_FILE"; }
+TESTBED=$(val TESTBED_SCRIPT)
+ADDRESS=$(val "TESTBED_HOST_${HOST}_ADDRESS")
+KEY=$(val "TESTBED_HOST_${HOST}_KEY")
+[[ -n $ADDRESS && -n $KEY ]] || die "host $HOST is not in $ENV_FILE"
+
+WORK=$(mktemp -d)
+cleanup() { "$TESTBED" sshd stop "$HOST" "$PORT" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+FINGERPRINT=$("$TESTBED" sshd start "$HOST" "$PORT")
+
+# The CLI's ssh: the test bed's key, and the host key pinned (scanned, then checked against the fingerprint).
+ssh-keyscan -p "$PORT" -t ed25519 "$ADDRESS" 2>/dev/null >"$WORK/known_hosts"
+SCANNED=$(ssh-keygen -lf "$WORK/known_hosts" | awk '{print $2}')
+[[ $SCANNED == "$FINGERPRINT" ]] || die "scanned host key $SCANNED is not the sshd's $FINGERPRINT"
+for mode in cli mux; do
+  mkdir -p "$WORK/$mode"
+  {
+    echo "Host *"
+    echo "  IdentityFile $KEY"
+    echo "  IdentitiesOnly yes"
+    echo "  UserKnownHostsFile $WORK/known_hosts"
+    echo "  StrictHostKeyChecking yes"
+    echo "  BatchMode yes"
+    echo "  LogLevel ERROR"
+    if [[ $mode == mux ]]; then
+      echo "  ControlMaster auto"
+      echo "  ControlPath $WORK/mux-%C"
+      echo "  ControlPersist 120"
+    fi
+  } >"$WORK/$mode.config"
+  printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$WORK/$mode.config" >"$WORK/$mode/ssh"
+  chmod +x "$WORK/$mode/ssh"
+done
+cat >"$WORK/logback.xml" <<'XML'
+<configuration>
+  <appender name="err" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="err"/></root>
+</configuration>
+XML
+
+cd "$REPO"
+mvn -B -q -o -pl controller test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$WORK/classpath.txt" >&2
+BERTH_TESTBED_ENV=$ENV_FILE java -Dlogback.configurationFile="$WORK/logback.xml" \
+  -cp "controller/target/classes:controller/target/test-classes:$(cat "$WORK/classpath.txt")" \
+  dev.berth.controller.bench.DockerOverSshBenchmark "$HOST" "$PORT" "$FINGERPRINT" "$WORK/cli" "$WORK/mux" \
+  "$ITERATIONS" "$INSPECTS" "$CLI_INSPECTS"
