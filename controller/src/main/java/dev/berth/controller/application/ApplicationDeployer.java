@@ -166,6 +166,8 @@ final class ApplicationDeployer {
             failingLogs = in.env().redact(lastLogLines(docker, plan.failing().id()));
         }
 
+        Set<String> running = observed.stream().filter(ObservedContainer::running).map(ObservedContainer::id)
+                .collect(Collectors.toSet());
         Map<String, String> created = new LinkedHashMap<>();
         Instant deadline = now.plus(desired.healthTimeout());
         for (Action action : plan.actions()) {
@@ -193,6 +195,9 @@ final class ApplicationDeployer {
                 docker.stopContainer(s.id(), STOP_GRACE);
                 activity(app, run, "container.stop", "container " + s.name() + " on Server " + serverName);
             } else if (action instanceof RolloutPlan.Remove r) {
+                if (running.contains(r.id())) {
+                    drain(docker, r.id(), desired.containers().isEmpty() ? null : desired.containers().get(0).network());
+                }
                 docker.removeContainer(r.id(), true);
                 activity(app, run, "container.remove", "container " + r.name() + " on Server " + serverName
                         + ": " + r.why());
@@ -421,6 +426,24 @@ final class ApplicationDeployer {
                 });
         history.end(app, DeploymentStatus.FAILED, null, "the Application was deleted");
         driftBackoff.forget(app.getMetadata().getUid());
+    }
+
+    /**
+     * Takes a running container off the Berth network before it is removed: its DNS alias goes at once, while the
+     * process still answers, so clients are not sent to a container being torn down (killing first leaves the alias
+     * pointing at a dead process until Docker has cleaned up). Best effort: removal follows either way.
+     */
+    private static void drain(DockerHost docker, String id, String network) {
+        if (network == null) {
+            return;
+        }
+        try {
+            docker.disconnectFromNetwork(id, network);
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.Unavailable) {
+                throw e;
+            }
+        }
     }
 
     private void activity(Application app, DeploymentHistory.Run run, String action, String detail) {

@@ -242,7 +242,8 @@ public final class RolloutPlanner {
             }
         }
         if (!drift.isEmpty() && !in.driftRepairAllowed()) {
-            return new RolloutPlan(Phase.DRIFT_BACKOFF, actions, null, null, Optional.empty(), drift, true,
+            // The serving set stays as recorded: a removed container must still count as removed next time.
+            return new RolloutPlan(Phase.DRIFT_BACKOFF, actions, null, null, Optional.empty(), drift, false,
                     "repair postponed");
         }
         actions.addAll(repairs);

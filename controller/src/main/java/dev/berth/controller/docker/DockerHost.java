@@ -34,6 +34,12 @@ public interface DockerHost extends AutoCloseable {
     /** Removes the network; false if there was none. */
     boolean removeNetwork(String name);
 
+    /**
+     * Takes a container off a network (its DNS aliases there go at once); false if it was not on it or is gone.
+     * Used to drain a container before removing it, so that no client is sent to a container being torn down.
+     */
+    boolean disconnectFromNetwork(String idOrName, String network);
+
     /** Containers (running or not) carrying all the given labels. */
     List<ContainerSummary> findContainers(Map<String, String> labels);
 

@@ -156,6 +156,20 @@ public final class SshDockerHost implements DockerHost {
     }
 
     @Override
+    public boolean disconnectFromNetwork(String idOrName, String network) {
+        try {
+            call("disconnect " + idOrName + " from network " + network, () -> docker.disconnectFromNetworkCmd()
+                    .withContainerId(idOrName).withNetworkId(network).withForce(true).exec());
+            return true;
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public List<ContainerSummary> findContainers(Map<String, String> labels) {
         List<Container> found = call("list containers", () -> docker.listContainersCmd()
                 .withShowAll(true).withLabelFilter(labels).exec());

@@ -78,6 +78,11 @@ final class AppTestBed implements AutoCloseable {
 
     /** A Server for test-bed host {@code i} (pinned host key) and its key Secret. */
     Server server(String name, int i) {
+        return server(name, i, bed.host(i).port(), bed.host(i).hostKeyFingerprint());
+    }
+
+    /** A Server for test-bed host {@code i} on another sshd port (a test-only sshd, see TestBed#sshd). */
+    Server server(String name, int i, int port, String fingerprint) {
         TestBed.Host host = bed.host(i);
         Secret key = new SecretBuilder().withNewMetadata().withName(name + "-key").withNamespace(NS).endMetadata()
                 .withType("kubernetes.io/ssh-auth")
@@ -88,12 +93,12 @@ final class AppTestBed implements AutoCloseable {
         s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         ServerSpec spec = new ServerSpec();
         spec.setHost(host.address());
-        spec.setPort(host.port());
+        spec.setPort(port);
         spec.setUser(host.user());
         spec.setPrivateKeySecretRef(new SecretKeyRef(name + "-key", null));
         ServerSpec.HostKey hostKey = new ServerSpec.HostKey();
         hostKey.setPolicy(ServerSpec.HostKeyPolicy.Pinned);
-        hostKey.setFingerprint(host.hostKeyFingerprint());
+        hostKey.setFingerprint(fingerprint);
         spec.setHostKey(hostKey);
         s.setSpec(spec);
         return client.resource(s).create();
@@ -110,7 +115,7 @@ final class AppTestBed implements AutoCloseable {
         spec.setServerRef(new LocalRef(server));
         spec.setImage("berth-test/httpd:1");
         spec.setCommand(List.of("/bin/sh", "-c"));
-        spec.setArgs(List.of("echo \"$VERSION\" > /www/version && exec httpd -f -p 8080 -h /www"));
+        spec.setArgs(List.of("echo \"booting $VERSION\"; echo \"$VERSION\" > /www/version && exec httpd -f -p 8080 -h /www"));
         ApplicationSpec.EnvVar v = new ApplicationSpec.EnvVar();
         v.setName("VERSION");
         v.setValue(version);

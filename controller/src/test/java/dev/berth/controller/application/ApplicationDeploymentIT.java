@@ -133,6 +133,294 @@ class ApplicationDeploymentIT {
         assertThat(events).as("Docker events of the Application's containers while idle").isEmpty();
     }
 
+
+    private Application edit(String name, java.util.function.Consumer<Application> change) {
+        return t.client.resources(Application.class).inNamespace(AppTestBed.NS).withName(name).edit(a -> {
+            change.accept(a);
+            return a;
+        });
+    }
+
+    private static void setVersion(Application a, String version) {
+        a.getSpec().getEnv().get(0).setValue(version);
+    }
+
+    private String http(int host, String alias) {
+        AppTestBed.Result r = t.httpGet(host, alias, "/version");
+        return r.exit() == 0 ? r.out() : "FAILED: " + r.err();
+    }
+
+    private Application awaitGenerationReady(String name, long generation) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Application a = t.fetch(name);
+            return AppTestBed.ready(a) && a.getStatus().getObservedGeneration() == generation;
+        });
+        return t.fetch(name);
+    }
+
+    private Condition awaitReason(String name, String reason) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> AppTestBed.condition(t.fetch(name),
+                Berth.CONDITION_READY).map(c -> reason.equals(c.getReason())).orElse(false));
+        return AppTestBed.condition(t.fetch(name), Berth.CONDITION_READY).orElseThrow();
+    }
+
+    @Test
+    void anEnvChangeRollsOutWithoutASingleFailedRequest() {
+        t.startOperator();
+        t.server("h1", 1);
+        create(AppTestBed.app("web-roll", "h1", "v1"));
+        String oldId = awaitReady("web-roll").getStatus().getContainers().get(0);
+        String poller = t.startPoller(1, "web-roll");
+        await().atMost(WAIT).until(() -> t.docker(1, "logs", poller).lines().filter("v1"::equals).count() >= 3);
+
+        edit("web-roll", a -> setVersion(a, "v2"));
+        // The new container starts beside the old one: both run for a while.
+        await().atMost(WAIT).until(() -> t.containers(1, t.fetch("web-roll")).size() == 2);
+        Application rolled = awaitGenerationReady("web-roll", 2);
+        assertThat(rolled.getStatus().getContainers()).hasSize(1).doesNotContain(oldId);
+        await().atMost(WAIT).until(() -> t.docker(1, "logs", poller).lines().filter("v2"::equals).count() >= 3);
+
+        List<String> lines = t.docker(1, "logs", poller).lines().toList();
+        t.docker(1, "rm", "-f", poller);
+        assertThat(lines).as("every request answered, through the rollout").doesNotContain("FAIL")
+                .contains("v1", "v2").allMatch(l -> l.equals("v1") || l.equals("v2"));
+        assertThat(lines.subList(lines.size() - 3, lines.size())).as("only v2 once the old one is gone")
+                .containsOnly("v2");
+        List<String[]> containers = t.containers(1, rolled);
+        assertThat(containers).hasSize(1);
+        assertThat(rolled.getStatus().getContainers().get(0)).startsWith(containers.get(0)[0]);
+
+        Result<Record> rows = deployments(rolled);
+        assertThat(rows).extracting(r -> r.get("status", String.class)).containsExactly("finished", "finished");
+        assertThat(rows.get(1).get("reason", String.class)).isEqualTo("spec changed (generation 2)");
+        assertThat(t.database.dsl().fetch("select line from application_deployment_logs where deployment_id = ?::uuid",
+                rows.get(1).get("id", UUID.class)).getValues(0, String.class))
+                .anyMatch(l -> l.contains("container.remove") && l.contains("replaced by the new version"));
+    }
+
+    @Test
+    void aFailingRolloutIsRolledBackTheOldVersionKeepsServingAndStatusExplains() {
+        BerthOperator operator = t.startOperator();
+        t.server("h1", 1);
+        create(AppTestBed.app("web-fail", "h1", "v1"));
+        String oldId = awaitReady("web-fail").getStatus().getContainers().get(0);
+
+        // v2 fails its health check.
+        edit("web-fail", a -> {
+            setVersion(a, "v2");
+            dev.berth.api.v1alpha1.HealthCheck check = new dev.berth.api.v1alpha1.HealthCheck();
+            check.setType(dev.berth.api.v1alpha1.HealthCheck.Type.command);
+            check.setCommand(List.of("/bin/false"));
+            check.setInterval("1s");
+            check.setTimeout("1s");
+            check.setRetries(1);
+            check.setStartPeriod("1s");
+            a.getSpec().setHealthCheck(check);
+        });
+        Condition failed = awaitReason("web-fail", ApplicationReasons.ROLLOUT_FAILED);
+        assertThat(failed.getStatus()).isEqualTo(Condition.FALSE);
+        assertThat(failed.getMessage()).contains("unhealthy", "the previous version keeps serving", "booting v2");
+        Application app = t.fetch("web-fail");
+        assertThat(AppTestBed.condition(app, ApplicationReasons.CONDITION_DEGRADED))
+                .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Condition.TRUE));
+        assertThat(app.getStatus().getFailedConfigHash()).isNotNull();
+        assertThat(app.getStatus().getContainers()).containsExactly(oldId);
+        await().atMost(WAIT).until(() -> t.containers(1, t.fetch("web-fail")).size() == 1);
+        assertThat(t.containers(1, app).get(0)[0]).isEqualTo(oldId.substring(0, 12));
+        assertThat(http(1, "web-fail")).isEqualTo("v1");
+        Result<Record> rows = deployments(app);
+        assertThat(rows).extracting(r -> r.get("status", String.class)).containsExactly("finished", "rolled_back");
+        assertThat(rows.get(1).get("message", String.class)).contains("unhealthy");
+        // Not retried: the next looks change nothing.
+        int writes = t.statusWrites.get();
+        double looks = unchanged(operator);
+        await().atMost(WAIT).until(() -> unchanged(operator) >= looks + 2);
+        assertThat(deployments(app)).hasSize(2);
+        assertThat(t.statusWrites.get()).isEqualTo(writes);
+
+        // A broken image: the pull fails before anything is stopped.
+        edit("web-fail", a -> {
+            a.getSpec().setHealthCheck(null);
+            a.getSpec().setImage("berth-test/missing:1");
+        });
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> AppTestBed.condition(t.fetch("web-fail"),
+                Berth.CONDITION_READY).map(c -> c.getMessage().contains("could not be pulled")).orElse(false));
+        assertThat(t.containers(1, t.fetch("web-fail"))).hasSize(1);
+        assertThat(http(1, "web-fail")).isEqualTo("v1");
+
+        // Fixed: rolls out.
+        edit("web-fail", a -> {
+            a.getSpec().setImage("berth-test/httpd:1");
+            setVersion(a, "v3");
+        });
+        Application fixed = awaitGenerationReady("web-fail", 4);
+        assertThat(fixed.getStatus().getFailedConfigHash()).isNull();
+        assertThat(http(1, "web-fail")).isEqualTo("v3");
+        assertThat(deployments(fixed)).extracting(r -> r.get("status", String.class))
+                .containsExactly("finished", "rolled_back", "rolled_back", "finished");
+    }
+
+    @Test
+    void containersStoppedOrRemovedOutOfBandArePutBack() {
+        BerthOperator operator = t.startOperator();
+        t.server("h1", 1);
+        create(AppTestBed.app("web-drift", "h1", "v1"));
+        Application app = awaitReady("web-drift");
+        String id = app.getStatus().getContainers().get(0);
+
+        t.docker(1, "stop", id);
+        await().atMost(WAIT).until(() -> "running".equals(t.containers(1, app).get(0)[2]));
+        assertThat(t.containers(1, app).get(0)[0]).isEqualTo(id.substring(0, 12));
+        await().atMost(WAIT).until(() -> events("web-drift", ApplicationReasons.DRIFT_REPAIRED).size() == 1);
+        assertThat(events("web-drift", ApplicationReasons.DRIFT_REPAIRED).get(0).getMessage()).contains("was stopped");
+        assertThat(operator.metrics().registry().find("berth.application.drift").tags("kind", "stopped").counter().count())
+                .isEqualTo(1.0);
+
+        t.docker(1, "rm", "-f", id);
+        await().atMost(WAIT).until(() -> {
+            List<String[]> now = t.containers(1, app);
+            return now.size() == 1 && !now.get(0)[0].equals(id.substring(0, 12)) && "running".equals(now.get(0)[2]);
+        });
+        Application back = awaitReady("web-drift");
+        assertThat(back.getStatus().getContainers()).hasSize(1).doesNotContain(id);
+        assertThat(http(1, "web-drift")).isEqualTo("v1");
+        assertThat(operator.metrics().registry().find("berth.application.drift").tags("kind", "removed").counter().count())
+                .isEqualTo(1.0);
+        assertThat(deployments(back)).as("drift repair is not a deployment").hasSize(1);
+    }
+
+    private List<Event> events(String name, String reason) {
+        return t.client.v1().events().inNamespace(AppTestBed.NS).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).toList();
+    }
+
+    @Test
+    void aSecretValueChangeRollsOut() {
+        t.startOperator();
+        t.server("h1", 1);
+        t.client.resource(secret("web-secret-env", "s1")).create();
+        Application app = AppTestBed.app("web-secret", "h1", null);
+        dev.berth.api.v1alpha1.ApplicationSpec.EnvVarSource from = new dev.berth.api.v1alpha1.ApplicationSpec.EnvVarSource();
+        from.setSecretKeyRef(new dev.berth.api.v1alpha1.SecretKeyRef("web-secret-env", "version"));
+        app.getSpec().getEnv().get(0).setValueFrom(from);
+        create(app);
+        awaitReady("web-secret");
+        assertThat(http(1, "web-secret")).isEqualTo("s1");
+
+        t.client.resource(secret("web-secret-env", "s2")).update();
+        await().atMost(WAIT).until(() -> http(1, "web-secret").equals("s2"));
+        Application rolled = awaitReady("web-secret");
+        assertThat(t.containers(1, rolled)).hasSize(1);
+        Result<Record> rows = deployments(rolled);
+        assertThat(rows).extracting(r -> r.get("reason", String.class))
+                .containsExactly("first deployment", "a referenced Secret or ConfigMap changed");
+        String json = t.client.getKubernetesSerialization().asJson(rolled.getStatus());
+        assertThat(json).doesNotContain("s2");
+    }
+
+    private static io.fabric8.kubernetes.api.model.Secret secret(String name, String version) {
+        return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name)
+                .withNamespace(AppTestBed.NS).endMetadata()
+                .withData(Map.of("version", java.util.Base64.getEncoder().encodeToString(version.getBytes())))
+                .build();
+    }
+
+    @Test
+    void deleteRemovesContainersAndMarkedVolumesAndKeepsHistory() {
+        t.startOperator();
+        t.server("h1", 1);
+        String volume = "berth-it-" + UUID.randomUUID().toString().substring(0, 8);
+        Application app = AppTestBed.app("web-gone", "h1", "v1");
+        dev.berth.api.v1alpha1.ApplicationSpec.VolumeMount mount = new dev.berth.api.v1alpha1.ApplicationSpec.VolumeMount();
+        mount.setName(volume);
+        mount.setMountPath("/data");
+        mount.setDeleteOnRemove(true);
+        app.getSpec().setVolumes(List.of(mount));
+        create(app);
+        Application ready = awaitReady("web-gone");
+        assertThat(t.dockerResult(1, "volume", "inspect", volume).exit()).isZero();
+
+        t.client.resource(ready).delete();
+        await().atMost(WAIT).until(() -> t.fetch("web-gone") == null);
+        assertThat(t.containers(1, ready)).isEmpty();
+        assertThat(t.dockerResult(1, "volume", "inspect", volume).exit()).as("deleteOnRemove").isNotZero();
+        await().atMost(WAIT).until(() -> t.database.dsl().fetchOne(
+                "select deleted_at from applications where id = ?::uuid", ready.getMetadata().getUid())
+                .get(0) != null);
+        assertThat(deployments(ready)).extracting(r -> r.get("status", String.class)).containsExactly("finished");
+        assertThat(t.database.dsl().fetch("select action from activity_log where resource_id = ?::uuid",
+                ready.getMetadata().getUid()).getValues(0, String.class)).contains("container.remove", "volume.remove");
+    }
+
+    @Test
+    void twoApplicationsOnTwoHostsConvergeIndependently() {
+        t.startOperator();
+        t.server("h1", 1);
+        int port = 2200 + (int) (Math.random() * 500);
+        String fingerprint = t.bed.sshd("start", 2, port);
+        try {
+            t.server("h2", 2, port, fingerprint);
+            create(AppTestBed.app("web-one", "h1", "one"));
+            create(AppTestBed.app("web-two", "h2", "two"));
+            Application one = awaitReady("web-one");
+            Application two = awaitReady("web-two");
+            assertThat(t.containers(1, one)).hasSize(1);
+            assertThat(t.containers(2, one)).isEmpty();
+            assertThat(t.containers(2, two)).hasSize(1);
+            assertThat(t.containers(1, two)).isEmpty();
+            assertThat(http(1, "web-one")).isEqualTo("one");
+            assertThat(http(2, "web-two")).isEqualTo("two");
+
+            // Host 2 goes down: its Application says so; the other one rolls out as if nothing happened.
+            t.bed.sshd("stop", 2, port);
+            edit("web-two", a -> setVersion(a, "two-b"));
+            edit("web-one", a -> setVersion(a, "one-b"));
+            awaitGenerationReady("web-one", 2);
+            assertThat(http(1, "web-one")).isEqualTo("one-b");
+            Condition down = awaitReason("web-two", ApplicationReasons.SERVER_UNAVAILABLE);
+            assertThat(down.getMessage()).contains("h2");
+            assertThat(http(2, "web-two")).as("untouched while unreachable").isEqualTo("two");
+
+            // Back: it converges on its own.
+            t.bed.sshd("start", 2, port);
+            awaitGenerationReady("web-two", 2);
+            assertThat(http(2, "web-two")).isEqualTo("two-b");
+        } finally {
+            t.bed.sshd("stop", 2, port);
+        }
+    }
+
+    @Test
+    void anOperatorStoppedMidRolloutIsSucceededByOneThatFinishesItWithoutOrphans() {
+        BerthOperator first = t.startOperator();
+        t.server("h1", 1);
+        create(AppTestBed.app("web-restart", "h1", "v1"));
+        String oldId = awaitReady("web-restart").getStatus().getContainers().get(0);
+
+        edit("web-restart", a -> {
+            setVersion(a, "v2");
+            a.getSpec().getHealthCheck().setStartPeriod("8s");
+        });
+        await().atMost(WAIT).until(() -> t.containers(1, t.fetch("web-restart")).size() == 2);
+        t.stopOperator(first);
+        List<String[]> midway = t.containers(1, t.fetch("web-restart"));
+        assertThat(midway).hasSize(2);
+        String newShort = midway.stream().filter(c -> !c[0].equals(oldId.substring(0, 12))).findFirst().orElseThrow()[0];
+        assertThat(deployments(t.fetch("web-restart"))).extracting(r -> r.get("status", String.class))
+                .containsExactly("finished", "in_progress");
+
+        t.startOperator();
+        Application done = awaitGenerationReady("web-restart", 2);
+        List<String[]> after = t.containers(1, done);
+        assertThat(after).as("the new container of the first operator, no duplicate, the old one gone").hasSize(1);
+        assertThat(after.get(0)[0]).isEqualTo(newShort);
+        assertThat(http(1, "web-restart")).isEqualTo("v2");
+        Result<Record> rows = deployments(done);
+        assertThat(rows).extracting(r -> r.get("status", String.class)).containsExactly("finished", "failed", "finished");
+        assertThat(rows.get(1).get("message", String.class)).contains("operator stopped");
+        assertThat(rows.get(2).get("reason", String.class)).isEqualTo("resumed after an operator restart");
+    }
+
     private static double unchanged(BerthOperator operator) {
         var counter = operator.metrics().registry().find("berth.reconciles").tags("kind", "Application", "result",
                 "unchanged").counter();

@@ -254,6 +254,7 @@ class RolloutPlannerTest {
                 Set.of("new-0"), null, false, false, false, NOW));
         assertThat(p.phase()).isEqualTo(Phase.DRIFT_BACKOFF);
         assertThat(p.actions()).isEmpty();
+        assertThat(p.servingNew()).as("the record of what serves is kept until the repair").isFalse();
         assertThat(p.drift()).hasSize(1);
     }
 
