@@ -3,9 +3,9 @@ package dev.berth.controller.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.Server;
 import dev.berth.controller.BerthOperator;
+import dev.berth.controller.server.ServerReasons;
 import dev.berth.controller.http.HealthCheck;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
@@ -28,7 +28,7 @@ class LeaderElectionIT {
 
             h.client.resource(Resources.server("s1", "k")).create();
             await().atMost(WAIT).untilAsserted(() -> assertThat(OperatorHarness.ready(h.fetch(Server.class, "s1")))
-                    .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(Berth.REASON_NOT_CONVERGED)));
+                    .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(ServerReasons.SECRET_NOT_FOUND)));
             // Give the standby every chance to (wrongly) reconcile too.
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> true);
             assertThat(b.isLeader()).isFalse();
@@ -43,7 +43,7 @@ class LeaderElectionIT {
             await().atMost(WAIT).until(b::isLeader);
             h.client.resource(Resources.server("s2", "k")).create();
             await().atMost(WAIT).untilAsserted(() -> assertThat(OperatorHarness.ready(h.fetch(Server.class, "s2")))
-                    .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(Berth.REASON_NOT_CONVERGED)));
+                    .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(ServerReasons.SECRET_NOT_FOUND)));
             assertThat(mirrorB.rows.values()).extracting(RecordingMirror.Row::name).contains("s2");
             assertThat(h.client.leases().inNamespace("default").withName("berth-operator").get().getSpec()
                     .getHolderIdentity()).isEqualTo(b.identity());
