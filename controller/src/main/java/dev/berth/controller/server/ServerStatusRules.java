@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <p>{@code status.lastCheckTime} is honest but not chatty: it is set to the check's time whenever the check changes
  * anything else in the status (a condition, a fact, the failure count), and otherwise refreshed only once it is
- * {@value #CHECK_TIME_REFRESH_INTERVALS} check intervals old. So a check that finds nothing new writes nothing to
+ * {@value #CHECK_TIME_REFRESH_INTERVALS} check intervals (and at least 10 minutes) old. So a check that finds nothing new writes nothing to
  * the API server; the time of every check is in Redis ({@code berth:server:<uid>:status}).
  *
  * <p>{@code status.consecutiveFailures} counts failed checks in a row while the host is unreachable or Docker does
@@ -25,8 +25,10 @@ import java.util.Optional;
  */
 public final class ServerStatusRules {
 
-    /** An unchanged status gets a fresh lastCheckTime after this many check intervals. */
+    /** An unchanged status gets a fresh lastCheckTime after this many check intervals... */
     public static final int CHECK_TIME_REFRESH_INTERVALS = 10;
+    /** ...but not more often than this (short test intervals must not turn into frequent writes). */
+    public static final Duration CHECK_TIME_REFRESH_MIN = Duration.ofMinutes(10);
     /** First pause after a failed check of an unreachable host; doubles per failure up to the check interval. */
     public static final Duration FIRST_RETRY = Duration.ofSeconds(2);
 
@@ -141,7 +143,9 @@ public final class ServerStatusRules {
         }
         try {
             Instant last = Instant.parse(lastCheckTime);
-            return !last.plus(interval.multipliedBy(CHECK_TIME_REFRESH_INTERVALS)).isAfter(now);
+            Duration refresh = interval.multipliedBy(CHECK_TIME_REFRESH_INTERVALS);
+            return !last.plus(refresh.compareTo(CHECK_TIME_REFRESH_MIN) < 0 ? CHECK_TIME_REFRESH_MIN : refresh)
+                    .isAfter(now);
         } catch (RuntimeException e) {
             return true;
         }

@@ -67,7 +67,8 @@ import org.slf4j.LoggerFactory;
 class ServerReconcilerIT {
     static final String NS = "test";
     static final Duration INTERVAL = Duration.ofSeconds(2);
-    static final Duration WAIT = Duration.ofSeconds(45);
+    // Generous: the test bed shares 2 cores with other builds; under load a first SSH connect has taken 35 s.
+    static final Duration WAIT = Duration.ofSeconds(90);
     static final String PASSPHRASE = "BERTH-PASSPHRASE-" + UUID.randomUUID();
 
     static final List<String> capturedLog = Collections.synchronizedList(new ArrayList<>());

@@ -74,6 +74,12 @@ class ServerStatusRulesTest {
         ServerStatus refreshed = copy(first);
         ServerStatusRules.apply(HostCheck.passed(facts(), false), first, refreshed, muchLater, INTERVAL);
         assertThat(refreshed.getLastCheckTime()).isEqualTo(muchLater.toString());
+
+        // With a short interval (tests), the refresh still waits 10 minutes.
+        assertThat(ServerStatusRules.stale(T0.toString(), T0.plusSeconds(599), Duration.ofSeconds(2))).isFalse();
+        assertThat(ServerStatusRules.stale(T0.toString(), T0.plusSeconds(600), Duration.ofSeconds(2))).isTrue();
+        assertThat(ServerStatusRules.stale(T0.toString(), T0.plus(Duration.ofMinutes(49)), Duration.ofMinutes(5)))
+                .isFalse();
     }
 
     @Test
