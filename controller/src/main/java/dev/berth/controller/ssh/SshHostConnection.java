@@ -1,6 +1,5 @@
 package dev.berth.controller.ssh;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +59,6 @@ public final class SshHostConnection implements AutoCloseable {
     private final Semaphore slots;
     private final AtomicInteger openChannels = new AtomicInteger();
     private final AtomicInteger peakChannels = new AtomicInteger();
-    private final Gauge openChannelsGauge;
     private final Timer execTimer;
     private final Timer channelOpenTimer;
     private final List<Runnable> idleReclaimers = new CopyOnWriteArrayList<>();
@@ -83,7 +81,7 @@ public final class SshHostConnection implements AutoCloseable {
         this.verifier = new HostKeyVerifier(target.id(), target.hostKeyPolicy());
         this.slots = new Semaphore(target.maxConcurrentOperations(), true);
         this.backoff = settings.backoffInitial();
-        this.openChannelsGauge = metrics.openChannelsGauge(target.id(), openChannels);
+        metrics.trackOpenChannels(target.id(), openChannels);
         this.execTimer = metrics.operation(target.id(), "exec");
         this.channelOpenTimer = metrics.operation(target.id(), "channel-open");
     }
@@ -272,7 +270,7 @@ public final class SshHostConnection implements AutoCloseable {
         } finally {
             connectLock.unlock();
         }
-        metrics.remove(openChannelsGauge);
+        metrics.untrackOpenChannels(target.id(), openChannels);
     }
 
     public boolean isClosed() {

@@ -4,6 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The SSH layer's meters, tagged by host id. */
@@ -15,6 +19,8 @@ final class SshMetrics {
     static final String OPERATION = "berth.ssh.operation";
 
     private final MeterRegistry registry;
+    private final Map<String, Set<AtomicInteger>> openChannels = new HashMap<>();
+    private final Map<String, Gauge> gauges = new HashMap<>();
 
     SshMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -34,10 +40,18 @@ final class SshMetrics {
                 .tag("host", host).tag("reason", reason.name()).register(registry).increment();
     }
 
-    Gauge openChannelsGauge(String host, AtomicInteger open) {
-        return Gauge.builder(CHANNELS_OPEN, open, AtomicInteger::get)
+    /**
+     * Counts {@code open} in the host's channel gauge. The gauge sums every connection of the host still alive: a
+     * replaced connection finishing its operations in flight registers beside its successor, and the gauge stays
+     * until the last of them is gone.
+     */
+    synchronized void trackOpenChannels(String host, AtomicInteger open) {
+        Set<AtomicInteger> counters = openChannels.computeIfAbsent(host, h -> ConcurrentHashMap.newKeySet());
+        counters.add(open);
+        gauges.computeIfAbsent(host, h -> Gauge.builder(CHANNELS_OPEN, counters,
+                        c -> c.stream().mapToInt(AtomicInteger::get).sum())
                 .description("SSH channels open to the host now (exec sessions and socket forwards)")
-                .tag("host", host).register(registry);
+                .tag("host", h).register(registry));
     }
 
     /** {@code kind}: exec (a remote command, start to exit) or channel-open (opening a socket forward). */
@@ -46,7 +60,15 @@ final class SshMetrics {
                 .tag("host", host).tag("kind", kind).register(registry);
     }
 
-    void remove(Gauge gauge) {
-        registry.remove(gauge);
+    synchronized void untrackOpenChannels(String host, AtomicInteger open) {
+        Set<AtomicInteger> counters = openChannels.get(host);
+        if (counters == null || !counters.remove(open) || !counters.isEmpty()) {
+            return;
+        }
+        openChannels.remove(host);
+        Gauge gauge = gauges.remove(host);
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
     }
 }
