@@ -152,7 +152,10 @@ public final class RolloutPlanner {
         }
         Instant deadline = freshByName.values().stream().map(ObservedContainer::deadline).filter(Objects::nonNull)
                 .min(Comparator.naturalOrder()).orElse(null);
-        if (failing == null && deadline != null && !now.isBefore(deadline)) {
+        boolean allThere = freshByName.keySet().containsAll(wanted.keySet());
+        boolean allHealthy = allThere && freshByName.values().stream().allMatch(c -> healthy(c, desired, now));
+        // Healthy wins over a deadline passed meanwhile (a slow host may have kept Berth from looking in time).
+        if (failing == null && !allHealthy && deadline != null && !now.isBefore(deadline)) {
             failing = freshByName.values().stream().filter(c -> !healthy(c, desired, now))
                     .findFirst().orElse(freshByName.values().iterator().next());
             failure = "not healthy within spec.rollout.healthTimeout (" + format(desired.healthTimeout()) + "): "
@@ -167,8 +170,7 @@ public final class RolloutPlanner {
                     previous.isEmpty() ? "nothing serving" : "the previous version keeps serving");
         }
 
-        boolean allThere = freshByName.keySet().containsAll(wanted.keySet());
-        if (allThere && freshByName.values().stream().allMatch(c -> healthy(c, desired, now))) {
+        if (allHealthy) {
             List<Action> actions = new ArrayList<>(cleanup);
             previous.forEach(c -> actions.add(new Remove(c.id(), c.name(), "replaced by the new version")));
             return new RolloutPlan(Phase.SUCCEEDED, actions, null, null, Optional.empty(), List.of(), true,

@@ -106,7 +106,7 @@ final class AppTestBed implements AutoCloseable {
 
     /**
      * An Application serving {@code /www/version} = $VERSION with busybox httpd on 8080; healthy once it has run for
-     * 1 s (no Docker health check), 30 s to get there.
+     * 1 s (no Docker health check), 90 s to get there (the test bed's 2 cores are shared: a loaded host is slow).
      */
     static Application app(String name, String server, String version) {
         Application a = new Application();
@@ -126,7 +126,7 @@ final class AppTestBed implements AutoCloseable {
         dev.berth.api.v1alpha1.HealthCheck check = new dev.berth.api.v1alpha1.HealthCheck();
         check.setStartPeriod("1s");
         spec.setHealthCheck(check);
-        spec.getRollout().setHealthTimeout("30s");
+        spec.getRollout().setHealthTimeout("90s");
         a.setSpec(spec);
         return a;
     }
@@ -222,10 +222,14 @@ final class AppTestBed implements AutoCloseable {
         operators.remove(operator);
     }
 
-    @Override
-    public void close() {
+    void stopOperators() {
         operators.forEach(BerthOperator::close);
         operators.clear();
+    }
+
+    @Override
+    public void close() {
+        stopOperators();
         client.close();
         api.close();
         database.close();

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writes nothing.
  */
 class ApplicationDeploymentIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = Duration.ofSeconds(120);
 
     @TempDir
     Path dataDir;
@@ -47,6 +47,8 @@ class ApplicationDeploymentIT {
     @AfterEach
     void cleanUp() {
         try {
+            // Operators first: a running one would put swept containers back (drift repair).
+            t.stopOperators();
             t.sweep(created);
         } finally {
             t.close();
@@ -174,8 +176,6 @@ class ApplicationDeploymentIT {
         await().atMost(WAIT).until(() -> t.docker(1, "logs", poller).lines().filter("v1"::equals).count() >= 3);
 
         edit("web-roll", a -> setVersion(a, "v2"));
-        // The new container starts beside the old one: both run for a while.
-        await().atMost(WAIT).until(() -> t.containers(1, t.fetch("web-roll")).size() == 2);
         Application rolled = awaitGenerationReady("web-roll", 2);
         assertThat(rolled.getStatus().getContainers()).hasSize(1).doesNotContain(oldId);
         await().atMost(WAIT).until(() -> t.docker(1, "logs", poller).lines().filter("v2"::equals).count() >= 3);
@@ -193,9 +193,13 @@ class ApplicationDeploymentIT {
         Result<Record> rows = deployments(rolled);
         assertThat(rows).extracting(r -> r.get("status", String.class)).containsExactly("finished", "finished");
         assertThat(rows.get(1).get("reason", String.class)).isEqualTo("spec changed (generation 2)");
-        assertThat(t.database.dsl().fetch("select line from application_deployment_logs where deployment_id = ?::uuid",
-                rows.get(1).get("id", UUID.class)).getValues(0, String.class))
-                .anyMatch(l -> l.contains("container.remove") && l.contains("replaced by the new version"));
+        List<String> log = t.database.dsl().fetch("select line from application_deployment_logs where deployment_id = ?::uuid"
+                + " order by line_no", rows.get(1).get("id", UUID.class)).getValues(0, String.class);
+        int started = indexOf(log, "container.start");
+        int removed = indexOf(log, "replaced by the new version");
+        assertThat(started).as("the new container started ...").isNotNegative();
+        assertThat(removed).as("... before the old one was removed").isGreaterThan(started);
+        assertThat(log.get(removed)).contains("container.remove");
     }
 
     @Test
@@ -289,6 +293,15 @@ class ApplicationDeploymentIT {
         assertThat(deployments(back)).as("drift repair is not a deployment").hasSize(1);
     }
 
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private List<Event> events(String name, String reason) {
         return t.client.v1().events().inNamespace(AppTestBed.NS).list().getItems().stream()
                 .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).toList();
@@ -298,24 +311,42 @@ class ApplicationDeploymentIT {
     void aSecretValueChangeRollsOut() {
         t.startOperator();
         t.server("h1", 1);
-        t.client.resource(secret("web-secret-env", "s1")).create();
+        String first = "berth-secret-" + UUID.randomUUID();
+        String second = "berth-secret-" + UUID.randomUUID();
+        t.client.resource(secret("web-secret-env", first)).create();
         Application app = AppTestBed.app("web-secret", "h1", null);
         dev.berth.api.v1alpha1.ApplicationSpec.EnvVarSource from = new dev.berth.api.v1alpha1.ApplicationSpec.EnvVarSource();
         from.setSecretKeyRef(new dev.berth.api.v1alpha1.SecretKeyRef("web-secret-env", "version"));
         app.getSpec().getEnv().get(0).setValueFrom(from);
         create(app);
         awaitReady("web-secret");
-        assertThat(http(1, "web-secret")).isEqualTo("s1");
+        assertThat(http(1, "web-secret")).isEqualTo(first);
 
-        t.client.resource(secret("web-secret-env", "s2")).update();
-        await().atMost(WAIT).until(() -> http(1, "web-secret").equals("s2"));
+        t.client.resource(secret("web-secret-env", second)).update();
+        await().atMost(WAIT).until(() -> http(1, "web-secret").equals(second));
         Application rolled = awaitReady("web-secret");
         assertThat(t.containers(1, rolled)).hasSize(1);
         Result<Record> rows = deployments(rolled);
         assertThat(rows).extracting(r -> r.get("reason", String.class))
                 .containsExactly("first deployment", "a referenced Secret or ConfigMap changed");
-        String json = t.client.getKubernetesSerialization().asJson(rolled.getStatus());
-        assertThat(json).doesNotContain("s2");
+        // The values went into the containers and nowhere else: not status, Events, any mirror row, Redis.
+        String json = t.client.getKubernetesSerialization().asJson(rolled);
+        List<String> places = new ArrayList<>(List.of(json));
+        t.client.v1().events().inNamespace(AppTestBed.NS).list().getItems().forEach(e -> places.add(e.getMessage()));
+        for (String table : List.of("applications", "application_environment_variables", "application_deployments",
+                "application_deployment_logs", "activity_log")) {
+            t.database.dsl().fetch("select t::text from " + table + " t").forEach(r -> places.add(r.get(0, String.class)));
+        }
+        RedisClient redis = RedisClient.create(t.bed.redisUrl());
+        try (StatefulRedisConnection<String, String> c = redis.connect()) {
+            for (Record row : rows) {
+                c.sync().xrange(DeploymentHistory.streamKey(row.get("id", UUID.class)), io.lettuce.core.Range.create("-", "+"))
+                        .forEach(m -> places.add(m.getBody().toString()));
+            }
+        } finally {
+            redis.shutdown();
+        }
+        assertThat(places).hasSizeGreaterThan(10).noneMatch(p -> p != null && (p.contains(first) || p.contains(second)));
     }
 
     private static io.fabric8.kubernetes.api.model.Secret secret(String name, String version) {

@@ -180,6 +180,11 @@ class RolloutPlannerTest {
         assertThat(p.failure()).startsWith("not healthy within spec.rollout.healthTimeout (1m): container ");
         assertThat(describe(p)).containsExactly("remove new-0");
 
+        ObservedContainer healthyButLate = new ObservedContainer("new-0", d.containers().get(0).name(), d.image(),
+                d.configHash(), State.RUNNING, null, NOW.minusSeconds(10), NOW.minusSeconds(1), "dep-2");
+        assertThat(plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), healthyButLate).phase())
+                .as("healthy when looked at, though the deadline passed meanwhile").isEqualTo(Phase.SUCCEEDED);
+
         ObservedContainer nearly = new ObservedContainer("new-0", d.containers().get(0).name(), d.image(), d.configHash(),
                 State.RUNNING, null, NOW.minusMillis(100), NOW.plusMillis(500), "dep-2");
         assertThat(plan(d, Set.of("old-1"), previous("old-1", State.RUNNING), nearly).recheckAt())
