@@ -37,6 +37,9 @@ import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@link DockerHost} on docker-java, through the host's pooled SSH connection. */
 public final class SshDockerHost implements DockerHost {
@@ -53,6 +58,9 @@ public final class SshDockerHost implements DockerHost {
     /** The default idle-read limit of one Docker API response (a followed log stream may be quiet for a while). */
     public static final Duration DEFAULT_IDLE_READ_TIMEOUT = Duration.ofMinutes(5);
 
+    private static final Logger log = LoggerFactory.getLogger(SshDockerHost.class);
+    /** One lock per host and network name: see {@link #ensureNetwork}. */
+    private static final Map<String, Object> NETWORK_LOCKS = new ConcurrentHashMap<>();
     private static final ScheduledExecutorService WATCHDOGS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "berth-docker-watchdog");
         t.setDaemon(true);
@@ -118,28 +126,59 @@ public final class SshDockerHost implements DockerHost {
 
     @Override
     public boolean ensureNetwork(String name, Map<String, String> labels) {
-        if (networkExists(name)) {
-            return false;
-        }
-        try {
-            call("create network " + name, () -> docker.createNetworkCmd()
-                    .withName(name).withDriver("bridge").withCheckDuplicate(true)
-                    .withLabels(labels == null ? Map.of() : labels).exec());
-            return true;
-        } catch (DockerHostException e) {
-            // Lost a race with someone creating the same network: fine, it exists now.
-            if (e.kind() == DockerHostException.Kind.Conflict && networkExists(name)) {
+        // Docker does not refuse a second network of the same name when two creates race (the Server's check and
+        // an Application's rollout, say), and then refuses to attach containers to the name as "ambiguous". So
+        // creates of one name on one host are serialised here, and duplicates found (an older race, a person)
+        // are cleaned up.
+        synchronized (NETWORK_LOCKS.computeIfAbsent(id() + "\0" + name, k -> new Object())) {
+            List<Network> same = networksNamed(name);
+            if (same.size() > 1) {
+                removeDuplicateNetworks(name, same);
+            }
+            if (!same.isEmpty()) {
                 return false;
             }
-            throw e;
+            try {
+                call("create network " + name, () -> docker.createNetworkCmd()
+                        .withName(name).withDriver("bridge").withCheckDuplicate(true)
+                        .withLabels(labels == null ? Map.of() : labels).exec());
+                return true;
+            } catch (DockerHostException e) {
+                // Lost a race with someone else creating the same network: fine, it exists now.
+                if (e.kind() == DockerHostException.Kind.Conflict && networkExists(name)) {
+                    return false;
+                }
+                throw e;
+            }
         }
     }
 
     @Override
     public boolean networkExists(String name) {
+        return !networksNamed(name).isEmpty();
+    }
+
+    private List<Network> networksNamed(String name) {
         // The name filter matches substrings; compare exactly.
         List<Network> networks = call("list networks", () -> docker.listNetworksCmd().withNameFilter(name).exec());
-        return networks.stream().anyMatch(n -> name.equals(n.getName()));
+        return networks.stream().filter(n -> name.equals(n.getName())).toList();
+    }
+
+    /** Keeps the oldest of several networks named {@code name}; removes the others unless something uses them. */
+    private void removeDuplicateNetworks(String name, List<Network> same) {
+        List<Network> byAge = same.stream()
+                .sorted(Comparator.comparing((Network n) -> n.getCreated() == null ? new Date(0) : n.getCreated())
+                        .thenComparing(Network::getId))
+                .toList();
+        for (Network extra : byAge.subList(1, byAge.size())) {
+            try {
+                call("remove duplicate network " + name, () -> docker.removeNetworkCmd(extra.getId()).exec());
+                log.warn("{}: removed a duplicate Docker network named {} ({})", id(), name, extra.getId());
+            } catch (DockerHostException e) {
+                log.warn("{}: {} Docker networks are named {}; {} could not be removed ({}): containers attach to the "
+                        + "name only once one is left", id(), same.size(), name, extra.getId(), e.kind());
+            }
+        }
     }
 
     @Override

@@ -183,6 +183,44 @@ class DockerOverSshIT {
     }
 
     @Test
+    void concurrentEnsureNetworkMakesOneNetworkAndDuplicatesAreCleanedUp() throws Exception {
+        TestBed.Host h = bed.host(1);
+        SshHostConnection ssh = ssh(h, "it/networks", 8);
+        // Two DockerHost views of one host, as two reconcilers hold them, racing to create the same network.
+        List<SshDockerHost> views = List.of(docker(ssh, h), docker(ssh, h));
+        String name = "berth-it-net-" + UUID.randomUUID().toString().substring(0, 8);
+        try (DockerClient local = local(h)) {
+            cleanups.add(() -> local(h).listNetworksCmd().withNameFilter(name).exec()
+                    .forEach(n -> local(h).removeNetworkCmd(n.getId()).exec()));
+            ExecutorService pool8 = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Boolean>> creates = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    SshDockerHost view = views.get(i % 2);
+                    creates.add(pool8.submit(() -> view.ensureNetwork(name, Map.of("berth.dev/managed", "true"))));
+                }
+                int created = 0;
+                for (Future<Boolean> f : creates) {
+                    created += f.get() ? 1 : 0;
+                }
+                assertThat(created).as("exactly one caller created it").isEqualTo(1);
+            } finally {
+                pool8.shutdownNow();
+            }
+            assertThat(local.listNetworksCmd().withNameFilter(name).exec()).filteredOn(n -> name.equals(n.getName()))
+                    .hasSize(1);
+
+            // A duplicate made behind Berth's back (Docker allows it) is removed by the next ensureNetwork.
+            local.createNetworkCmd().withName(name).withDriver("bridge").exec();
+            assertThat(local.listNetworksCmd().withNameFilter(name).exec()).filteredOn(n -> name.equals(n.getName()))
+                    .hasSize(2);
+            assertThat(views.get(0).ensureNetwork(name, Map.of())).isFalse();
+            assertThat(local.listNetworksCmd().withNameFilter(name).exec()).filteredOn(n -> name.equals(n.getName()))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void aWrongDockerSocketPathIsReportedAsDockerUnavailable() throws Exception {
         TestBed.Host h = bed.host(1);
         SshDockerHost docker = SshDockerHost.on(ssh(h, "it/no-socket", 8), "/var/run/no-such-docker.sock", registry);
