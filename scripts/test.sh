@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HOSTS="${BERTH_TESTBED_HOSTS:-2}"
+trap 'scripts/testbed.sh down' EXIT   # also when `up` fails half-way
 scripts/testbed.sh up "$HOSTS"
-trap 'scripts/testbed.sh down' EXIT
 
 mvn -B -ntp verify "$@"
