@@ -372,6 +372,7 @@ cmd_up() {
     ((n > 0)) || n=2
   fi
   [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 50)) || die "N must be 1..50"
+  ((SLOT == 0 || n <= 9)) || die "with BERTH_TESTBED_SLOT set, N must be 1..9 (each slot has ten indexes)"
   ensure_packages
   mkdir -p "$STATE" "$CACHE"
   ensure_client_key
@@ -393,8 +394,10 @@ cmd_down() {
   n=$(hosts_present)
   # Namespaces left without a state dir (e.g. the state was wiped) are cleaned up too.
   local ns
+  # Only this slot's namespaces (indexes 10*slot+1 .. 10*slot+9): another slot's bed is someone else's.
   for ns in $(ip netns list | awk '{print $1}' | grep -E '^berth-h[0-9]+$' || true); do
-    ((${ns#berth-h} > n)) && n=${ns#berth-h}
+    i=$(( ${ns#berth-h} - 10 * SLOT ))
+    ((i >= 1 && i <= 9 && i > n)) && n=$i
   done
   for ((i = 1; i <= n; i++)); do down_host "$i"; done
   stop_redis
