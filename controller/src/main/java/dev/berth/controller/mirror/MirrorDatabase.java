@@ -141,7 +141,8 @@ public final class MirrorDatabase implements AutoCloseable {
         if (password != null && !password.isEmpty()) {
             config.setPassword(password);
         }
-        config.setMaximumPoolSize(8);
+        // JOSDK runs many reconciles at once; a pool much smaller than that turns a burst into a false "outage".
+        config.setMaximumPoolSize(16);
         config.setMinimumIdle(1);
         // Fail fast instead of stalling a reconcile; never fail start-up on an unreachable server.
         config.setConnectionTimeout(1000);

@@ -345,7 +345,8 @@ public final class PostgresMirror implements Mirror {
     private void startOutage(RuntimeException e) {
         if (!outage) {
             outage = true;
-            LOG.warn("Mirror: PostgreSQL at {} is unreachable ({}); keeping writes in memory and retrying",
+            LOG.warn("Mirror: PostgreSQL at {} is unreachable or too busy to answer within the pool timeout ({}); "
+                    + "keeping writes in memory and retrying",
                     db.description(), Failures.describe(e));
         }
     }
