@@ -70,9 +70,8 @@ public class ApplicationReconciler extends BerthReconciler<Application, Applicat
     protected Optional<Outcome> checkReferences(Application resource, Context<Application> context) {
         String server = resource.getSpec().getServerRef().getName();
         return context.getSecondaryResource(Server.class).isPresent() ? Optional.empty()
-                : Optional.of(Outcome.notReady(Reasons.SERVER_NOT_FOUND, "Server " + server
-                        + " (spec.serverRef.name) does not exist in namespace " + resource.getMetadata().getNamespace()
-                        + "; Berth reconciles again when it is created", "Waiting", true));
+                : Optional.of(Outcome.missingReference(Reasons.SERVER_NOT_FOUND, "Server", server, "spec.serverRef.name",
+                        resource.getMetadata().getNamespace()));
     }
 
     /** Suspend is part of converging here: the containers are stopped (and kept), which takes the host. */

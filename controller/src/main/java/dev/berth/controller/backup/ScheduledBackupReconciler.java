@@ -52,9 +52,8 @@ public class ScheduledBackupReconciler extends BerthReconciler<ScheduledBackup, 
     protected Optional<Outcome> checkReferences(ScheduledBackup resource, Context<ScheduledBackup> context) {
         String database = resource.getSpec().getDatabaseRef().getName();
         return context.getSecondaryResource(StandaloneDatabase.class).isPresent() ? Optional.empty()
-                : Optional.of(Outcome.notReady(Reasons.DATABASE_NOT_FOUND, "StandaloneDatabase " + database
-                        + " (spec.databaseRef.name) does not exist in namespace " + resource.getMetadata().getNamespace()
-                        + "; Berth reconciles again when it is created", "Waiting", true));
+                : Optional.of(Outcome.missingReference(Reasons.DATABASE_NOT_FOUND, "StandaloneDatabase", database, "spec.databaseRef.name",
+                        resource.getMetadata().getNamespace()));
     }
 
     @Override

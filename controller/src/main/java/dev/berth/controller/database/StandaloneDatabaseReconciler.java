@@ -52,9 +52,8 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
     protected Optional<Outcome> checkReferences(StandaloneDatabase resource, Context<StandaloneDatabase> context) {
         String server = resource.getSpec().getServerRef().getName();
         return context.getSecondaryResource(Server.class).isPresent() ? Optional.empty()
-                : Optional.of(Outcome.notReady(Reasons.SERVER_NOT_FOUND, "Server " + server
-                        + " (spec.serverRef.name) does not exist in namespace " + resource.getMetadata().getNamespace()
-                        + "; Berth reconciles again when it is created", "Waiting", true));
+                : Optional.of(Outcome.missingReference(Reasons.SERVER_NOT_FOUND, "Server", server, "spec.serverRef.name",
+                        resource.getMetadata().getNamespace()));
     }
 
     @Override

@@ -26,6 +26,12 @@ public record Outcome(boolean ready, String reason, String message, String state
         return new Outcome(false, reason, message, state, warning, List.of(), Optional.empty());
     }
 
+    /** A referenced object ({@code field} names it) is missing; the reference's informer re-triggers when it appears. */
+    public static Outcome missingReference(String reason, String kind, String name, String field, String namespace) {
+        return notReady(reason, kind + " " + name + " (" + field + ") does not exist in namespace " + namespace
+                + "; Berth reconciles again when it is created", "Waiting", true);
+    }
+
     public static Outcome invalidSpec(SpecViolations violations) {
         return notReady(Berth.REASON_INVALID_SPEC, violations.message(), "Invalid", true);
     }
