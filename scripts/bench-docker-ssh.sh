@@ -19,6 +19,7 @@ die() { echo "bench-docker-ssh: $*" >&2; exit 1; }
 [[ -f $ENV_FILE ]] || die "no test bed env file $ENV_FILE: run scripts/testbed.sh up"
 val() { sed -n "s/^$1=//p" "$ENV_FILE"; }
 TESTBED=$(val TESTBED_SCRIPT)
+SLOT=$(val TESTBED_SLOT); [[ -z $SLOT ]] || export BERTH_TESTBED_SLOT=$SLOT   # act on the bed the env file describes
 ADDRESS=$(val "TESTBED_HOST_${HOST}_ADDRESS")
 KEY=$(val "TESTBED_HOST_${HOST}_KEY")
 [[ -n $ADDRESS && -n $KEY ]] || die "host $HOST is not in $ENV_FILE"
@@ -64,7 +65,7 @@ XML
 cd "$REPO"
 mvn -B -q -o -pl controller test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$WORK/classpath.txt" >&2
-BERTH_TESTBED_ENV=$ENV_FILE java -Dlogback.configurationFile="$WORK/logback.xml" \
+BERTH_TESTBED_ENV=$ENV_FILE java ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile="$WORK/logback.xml" \
   -cp "controller/target/classes:controller/target/test-classes:$(cat "$WORK/classpath.txt")" \
   dev.berth.controller.bench.DockerOverSshBenchmark "$HOST" "$PORT" "$FINGERPRINT" "$WORK/cli" "$WORK/mux" \
   "$ITERATIONS" "$INSPECTS" "$CLI_INSPECTS"

@@ -351,6 +351,7 @@ write_env() {
     echo "TESTBED_APP_PORT=$APP_PORT"
     echo "TESTBED_REDIS_URL=redis://127.0.0.1:$(<"$STATE/redis.port")"
     echo "TESTBED_SCRIPT=$REPO/scripts/testbed.sh"
+    echo "TESTBED_SLOT=$SLOT"
   } >"$tmp"
   mv "$tmp" "$ENV_FILE"
 }

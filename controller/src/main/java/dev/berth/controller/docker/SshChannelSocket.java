@@ -13,15 +13,17 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Socket} whose connection is a forwarded Unix-socket channel on the host's SSH connection: connecting opens
  * the channel (taking one of the host's channel slots), closing closes it. HTTP clients set socket options on it;
- * they are accepted and ignored, except SO_TIMEOUT, which is honoured by a watchdog since channel streams have no
+ * they are accepted and ignored, except SO_TIMEOUT, which is honoured by a sweep of read deadlines since channel streams have no
  * read timeout of their own.
  */
 final class SshChannelSocket extends Socket {
@@ -30,16 +32,19 @@ final class SshChannelSocket extends Socket {
 
     private final SshHostConnection ssh;
     private final String socketPath;
-    private final ScheduledExecutorService watchdogs;
+    private final ReadDeadlines deadlines;
     private volatile SshChannel channel;
     private volatile InputStream in;
     private volatile boolean closed;
     private volatile int soTimeoutMs;
+    /** {@link System#nanoTime()} by which the read in progress must get data; 0 when no read waits. */
+    private volatile long readDeadline;
+    private volatile boolean timedOut;
 
-    SshChannelSocket(SshHostConnection ssh, String socketPath, ScheduledExecutorService watchdogs) {
+    SshChannelSocket(SshHostConnection ssh, String socketPath, ReadDeadlines deadlines) {
         this.ssh = ssh;
         this.socketPath = socketPath;
-        this.watchdogs = watchdogs;
+        this.deadlines = deadlines;
     }
 
     @Override
@@ -56,6 +61,7 @@ final class SshChannelSocket extends Socket {
             SshChannel c = ssh.openUnixSocket(socketPath);
             channel = c;
             in = new WatchedInputStream(c.getInputStream());
+            deadlines.open.add(this);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while opening a channel to " + socketPath);
@@ -82,6 +88,7 @@ final class SshChannelSocket extends Socket {
     @Override
     public synchronized void close() {
         closed = true;
+        deadlines.open.remove(this);
         SshChannel c = channel;
         if (c != null) {
             c.close();
@@ -228,7 +235,11 @@ final class SshChannelSocket extends Socket {
                 + " within " + timeoutMs + " ms");
     }
 
-    /** Reads with SO_TIMEOUT: when nothing is buffered, a watchdog closes the channel if no data comes in time. */
+    /**
+     * Reads with SO_TIMEOUT: when nothing is buffered, the read's deadline is published for {@link ReadDeadlines}'
+     * sweep, which closes the channel once it has passed. Publishing is a volatile write, so a read that is answered
+     * in time costs nothing extra (no task scheduled, no other thread woken).
+     */
     private final class WatchedInputStream extends FilterInputStream {
         WatchedInputStream(InputStream in) {
             super(in);
@@ -247,25 +258,53 @@ final class SshChannelSocket extends Socket {
             if (timeout == 0 || in.available() > 0) {
                 return in.read(b, off, len);
             }
-            AtomicBoolean fired = new AtomicBoolean();
-            ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
-                fired.set(true);
-                SshChannelSocket.this.close();
-            }, timeout, TimeUnit.MILLISECONDS);
+            readDeadline = (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout)) | 1L;
             try {
                 int n = in.read(b, off, len);
-                if (fired.get()) {
+                if (timedOut) {
                     throw timedOut(timeout);
                 }
                 return n;
             } catch (IOException e) {
-                if (fired.get()) {
+                if (timedOut) {
                     throw timedOut(timeout);
                 }
                 throw e;
             } finally {
-                watchdog.cancel(false);
+                readDeadline = 0;
             }
+        }
+    }
+
+    /**
+     * Every open channel socket of one HTTP client, swept a few times a second for a read whose deadline has passed.
+     * Timeouts are late by at most one sweep period, which is nothing against the minutes an idle read may last.
+     */
+    static final class ReadDeadlines implements AutoCloseable {
+        static final Duration SWEEP = Duration.ofMillis(200);
+
+        private final Set<SshChannelSocket> open = ConcurrentHashMap.newKeySet();
+        private final ScheduledFuture<?> sweeper;
+
+        ReadDeadlines(ScheduledExecutorService timer) {
+            sweeper = timer.scheduleWithFixedDelay(this::sweep, SWEEP.toMillis(), SWEEP.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+
+        private void sweep() {
+            long now = System.nanoTime();
+            for (SshChannelSocket s : open) {
+                long deadline = s.readDeadline;
+                if (deadline != 0 && now - deadline > 0) {
+                    s.timedOut = true;
+                    s.close();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            sweeper.cancel(false);
         }
     }
 }

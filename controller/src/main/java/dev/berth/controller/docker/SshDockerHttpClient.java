@@ -49,11 +49,13 @@ final class SshDockerHttpClient implements DockerHttpClient {
     // The host name is never resolved or dialled: every connection is an SSH channel.
     private static final HttpHost DOCKER = new HttpHost("http", "docker", 80);
 
+    private final SshChannelSocket.ReadDeadlines deadlines;
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient http;
 
     SshDockerHttpClient(SshHostConnection ssh, String socketPath, Duration idleReadTimeout,
                         ScheduledExecutorService watchdogs) {
+        deadlines = new SshChannelSocket.ReadDeadlines(watchdogs);
         DnsResolver noDns = new DnsResolver() {
             @Override
             public InetAddress[] resolve(String host) {
@@ -66,7 +68,7 @@ final class SshDockerHttpClient implements DockerHttpClient {
             }
         };
         DefaultHttpClientConnectionOperator operator = new DefaultHttpClientConnectionOperator(
-                proxy -> new SshChannelSocket(ssh, socketPath, watchdogs),
+                proxy -> new SshChannelSocket(ssh, socketPath, deadlines),
                 DefaultSchemePortResolver.INSTANCE, noDns, name -> null);
         int max = ssh.target().maxConcurrentOperations();
         connections = new PoolingHttpClientConnectionManager(operator, PoolConcurrencyPolicy.STRICT,
@@ -127,6 +129,7 @@ final class SshDockerHttpClient implements DockerHttpClient {
     public void close() throws IOException {
         http.close();
         connections.close();
+        deadlines.close();
     }
 
     private static final class HttpResponse implements Response {

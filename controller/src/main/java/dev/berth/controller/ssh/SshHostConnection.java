@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import net.schmizz.keepalive.KeepAliveProvider;
-import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.connection.ConnectionException;
@@ -348,9 +346,8 @@ public final class SshHostConnection implements AutoCloseable {
 
     private Generation connect() throws SshFailure {
         int timeoutMs = (int) settings.connectTimeout().toMillis();
-        DefaultConfig config = new DefaultConfig();
-        config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
-        SSHClient client = new SSHClient(config);
+        SSHClient client = new SSHClient(SshClientConfig.create());
+        client.setSocketFactory(SshClientConfig.NO_DELAY);
         client.addHostKeyVerifier(verifier);
         client.setConnectTimeout(timeoutMs);
         client.getTransport().setTimeoutMs(timeoutMs);

@@ -235,6 +235,29 @@ class DockerOverSshIT {
     }
 
     @Test
+    void aResponseSilentForLongerThanTheIdleReadTimeoutFailsInsteadOfHangingAndTheHostStaysUsable() throws Exception {
+        TestBed.Host h = bed.host(1);
+        SshDockerHost docker = SshDockerHost.on(ssh(h, "it/idle-read", 8), h.remoteDockerSocket(), registry,
+                Duration.ofSeconds(1));
+        cleanups.add(docker::close);
+        String name = "berth-it-quiet-" + UUID.randomUUID().toString().substring(0, 8);
+        cleanups.add(() -> docker.removeContainer(name, true));
+        // A container that prints nothing: following its logs gets no byte after the response headers.
+        String id = docker.createContainer(ContainerSpec.of(name, bed.appImage()).withCommand(List.of("sleep", "600")));
+        docker.startContainer(id);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> docker.logs(id, 0, true, OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), Duration.ofSeconds(60)))
+                .isInstanceOfSatisfying(DockerHostException.class,
+                        e -> assertThat(e.kind()).isEqualTo(DockerHostException.Kind.Timeout));
+        // Failed by the 1 s idle-read limit, long before the call's own 60 s.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+        // The timed-out channel was closed; the next call gets a fresh one.
+        assertThat(docker.inspectContainer(id)).get().extracting(DockerHost.ContainerState::running).isEqualTo(true);
+    }
+
+    @Test
     void fiftyConcurrentOperationsShareOneConnectionWithinTheChannelLimit() throws Exception {
         TestBed.Host h = bed.host(1);
         int limit = 4;

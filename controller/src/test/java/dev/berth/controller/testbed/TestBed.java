@@ -186,7 +186,13 @@ public final class TestBed {
         command.add(require("TESTBED_SCRIPT"));
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+            // The script must act on the bed this env file describes, whatever slot the test's own environment names.
+            String slot = values.get("TESTBED_SLOT");
+            if (slot != null) {
+                builder.environment().put("BERTH_TESTBED_SLOT", slot);
+            }
+            Process process = builder.start();
             process.getOutputStream().close();
             byte[] err;
             byte[] out;
