@@ -21,18 +21,30 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.jooq.Record;
 
 /**
  * What the Application ITs stand on: the test bed's real hosts (sshd + dockerd), the in-process API server, the
@@ -44,6 +56,8 @@ final class AppTestBed implements AutoCloseable {
     static final String NS = "test";
     /** Label on the helper containers the tests start (clients, pollers), to clean them up. */
     static final String IT_LABEL = "berth-it=application";
+    /** Reaches ports published on the hosts (see {@link #hostHttpGet}). */
+    private static final HttpClient HOST_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final TestBed bed = TestBed.get();
     final LocalApiServer api = LocalApiServer.start();
@@ -214,6 +228,124 @@ final class AppTestBed implements AutoCloseable {
                 rm.addAll(ids);
                 dockerResult(i, rm.toArray(String[]::new));
             }
+        }
+    }
+
+    // --- shared by the Application ITs: the API side, the history, Docker's own record ------------------------
+
+    /** Edits the Application through the API server, as {@code kubectl edit} would. */
+    Application edit(String name, Consumer<Application> change) {
+        return client.resources(Application.class).inNamespace(NS).withName(name).edit(a -> {
+            change.accept(a);
+            return a;
+        });
+    }
+
+    /** Sets $VERSION of an Application made by {@link #app}. */
+    static void setVersion(Application a, String version) {
+        a.getSpec().getEnv().get(0).setValue(version);
+    }
+
+    /**
+     * Makes an Application made by {@link #app} exit on SIGTERM: its httpd runs under a shell that traps TERM, so
+     * {@code docker stop} returns at once instead of waiting out the whole grace period (httpd as PID 1 ignores it).
+     */
+    static Application stopsOnSigterm(Application a) {
+        a.getSpec().setArgs(List.of("echo \"booting $VERSION\"; echo \"$VERSION\" > /www/version; trap 'exit 0' TERM; "
+                + "httpd -f -p 8080 -h /www & wait"));
+        return a;
+    }
+
+    /** Ready=True with the given generation observed, within {@code wait} (else fails with the Ready condition). */
+    Application awaitGenerationReady(String name, long generation, Duration wait) {
+        try {
+            org.awaitility.Awaitility.await().atMost(wait).pollInterval(Duration.ofMillis(200)).until(() -> {
+                Application a = fetch(name);
+                return ready(a) && a.getStatus().getObservedGeneration() == generation;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Application " + name + " not Ready at generation " + generation + " within "
+                    + wait.toSeconds() + " s; Ready is " + condition(fetch(name), Berth.CONDITION_READY)
+                    .map(c -> c.getStatus() + " (" + c.getReason() + "): " + c.getMessage()).orElse("absent"), e);
+        }
+        return fetch(name);
+    }
+
+    /** The Application's deployment rows, oldest first. */
+    org.jooq.Result<Record> deployments(Application app) {
+        return database.dsl().fetch("select id, status, image, reason, message, started_at, finished_at "
+                + "from application_deployments where application_id = ?::uuid order by queued_at",
+                app.getMetadata().getUid());
+    }
+
+    /** The stored log lines of one deployment, in order. */
+    List<String> deploymentLog(String deploymentId) {
+        return database.dsl().fetch("select line from application_deployment_logs where deployment_id = ?::uuid"
+                + " order by line_no", deploymentId).getValues(0, String.class);
+    }
+
+    /** Kubernetes Events about the named object with the given reason. */
+    List<Event> events(String name, String reason) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).toList();
+    }
+
+    /** Reconciles of Applications by this operator that wrote nothing (the idle looks). */
+    static double unchangedReconciles(BerthOperator operator) {
+        var counter = operator.metrics().registry().find("berth.reconciles").tags("kind", "Application", "result",
+                "unchanged").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** One Docker event of a container: when (ns since the epoch), what (start, kill, die, stop, destroy…), which. */
+    record ContainerEvent(long timeNano, String action, String id) {
+    }
+
+    /** Docker's own record of what happened to the Application's containers on host {@code i}, oldest first. */
+    List<ContainerEvent> containerEvents(int i, Application app, Instant since, Instant until) {
+        String out = docker(i, "events", "--since", since.toString(), "--until", until.toString(),
+                "--filter", "type=container",
+                "--filter", "label=" + Berth.LABEL_APP + "=" + app.getMetadata().getUid(),
+                "--format", "{{.TimeNano}} {{.Actor.ID}} {{.Action}}");
+        return out.lines().filter(l -> !l.isBlank()).map(l -> {
+            String[] f = l.split(" ", 3);
+            return new ContainerEvent(Long.parseLong(f[0]), f[2], f[1]);
+        }).sorted(Comparator.comparingLong(ContainerEvent::timeNano)).collect(Collectors.toList());
+    }
+
+    /**
+     * The most containers that ran at the same time according to {@code events} ({@code start} … {@code die}),
+     * counting {@code runningBefore} as running when the events begin.
+     */
+    static int mostRunningAtOnce(List<String> runningBefore, List<ContainerEvent> events) {
+        Set<String> running = new HashSet<>(runningBefore);
+        int most = running.size();
+        for (ContainerEvent e : events) {
+            if ("start".equals(e.action())) {
+                running.add(e.id());
+            } else if ("die".equals(e.action())) {
+                running.remove(e.id());
+            }
+            most = Math.max(most, running.size());
+        }
+        return most;
+    }
+
+    /**
+     * GET http://host-address:port/path from this machine, as a user reaches a port published on host {@code i}
+     * (exit 0 and the body on HTTP 200; otherwise the status code or -1, and why).
+     */
+    Result hostHttpGet(int i, int port, String path) {
+        try {
+            HttpResponse<String> r = HOST_HTTP.send(HttpRequest.newBuilder(URI.create("http://" + bed.host(i).address() + ":"
+                    + port + path)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? new Result(0, r.body().strip(), "")
+                    : new Result(r.statusCode(), r.body().strip(), "HTTP " + r.statusCode());
+        } catch (IOException e) {
+            return new Result(-1, "", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
