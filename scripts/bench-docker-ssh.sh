@@ -3,7 +3,9 @@
 # Berth's pooled SSH + Docker API, docker-java on the host's local socket (the floor), and the Docker CLI with
 # DOCKER_HOST=ssh://... (a new SSH connection per command; and with OpenSSH ControlMaster, its best case).
 #
-#   scripts/bench-docker-ssh.sh [HOST_INDEX=2] [ITERATIONS=30] [INSPECTS=2000] [CLI_INSPECTS=30]
+#   scripts/bench-docker-ssh.sh [HOST_INDEX=2] [ITERATIONS=30] [INSPECTS=2000] [CLI_INSPECTS=30] [WARMUP=INSPECTS]
+#
+# BENCH_JAVA_OPTS adds JVM options to the benchmark's JVM.
 #
 # Needs the test bed (scripts/testbed.sh up). Starts a dedicated sshd on the host (port $BENCH_SSHD_PORT, default
 # 2398) so that the shared port-22 one is not disturbed, and stops it at the end. Markdown tables go to stdout.
@@ -13,6 +15,7 @@ HOST=${1:-2}
 ITERATIONS=${2:-30}
 INSPECTS=${3:-2000}
 CLI_INSPECTS=${4:-30}
+WARMUP=${5:-$INSPECTS}
 PORT=${BENCH_SSHD_PORT:-2398}
 ENV_FILE=${BERTH_TESTBED_ENV:-$REPO/target/testbed/testbed.env}
 die() { echo "bench-docker-ssh: $*" >&2; exit 1; }
@@ -68,4 +71,4 @@ mvn -B -q -o -pl controller test-compile dependency:build-classpath -Dmdep.inclu
 BERTH_TESTBED_ENV=$ENV_FILE java ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile="$WORK/logback.xml" \
   -cp "controller/target/classes:controller/target/test-classes:$(cat "$WORK/classpath.txt")" \
   dev.berth.controller.bench.DockerOverSshBenchmark "$HOST" "$PORT" "$FINGERPRINT" "$WORK/cli" "$WORK/mux" \
-  "$ITERATIONS" "$INSPECTS" "$CLI_INSPECTS"
+  "$ITERATIONS" "$INSPECTS" "$CLI_INSPECTS" "$WARMUP"

@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * Run by {@code scripts/bench-docker-ssh.sh}, which starts a dedicated sshd on the host and gives the CLI an ssh
  * wrapper with a pinned known_hosts. Prints Markdown tables (median, p95, max per operation; ratios).
  *
- * <p>Arguments: {@code host port fingerprint sshWrapperDir sshMuxWrapperDir iterations inspects cliInspects}.
+ * <p>Arguments: {@code host port fingerprint sshWrapperDir sshMuxWrapperDir iterations inspects cliInspects
+ * [inspectWarmUp]} (the warm-up defaults to {@code inspects}).
  */
 public final class DockerOverSshBenchmark {
 
@@ -64,15 +65,16 @@ public final class DockerOverSshBenchmark {
         int iterations = Integer.parseInt(args[5]);
         int inspects = Integer.parseInt(args[6]);
         int cliInspects = Integer.parseInt(args[7]);
+        int inspectWarmUp = args.length > 8 ? Integer.parseInt(args[8]) : inspects;
         TestBed bed = TestBed.get();
         TestBed.Host host = bed.host(hostIndex);
         new DockerOverSshBenchmark(host, bed.appImage())
-                .run(port, fingerprint, cliPath, muxPath, iterations, inspects, cliInspects);
+                .run(port, fingerprint, cliPath, muxPath, iterations, inspects, cliInspects, inspectWarmUp);
         System.exit(0);
     }
 
     private void run(int port, String fingerprint, String cliPath, String muxPath, int iterations, int inspects,
-            int cliInspects) throws Exception {
+            int cliInspects, int inspectWarmUp) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (SshConnectionPool pool = new SshConnectionPool(registry, SshSettings.defaults())) {
             SshKey key = SshKey.load(host.privateKey(), null);
@@ -109,16 +111,26 @@ public final class DockerOverSshBenchmark {
             String id = berth.createContainer(ContainerSpec.of(target, image));
             berth.startContainer(id);
             try {
-                for (int i = 0; i < 50; i++) { // warm-up
+                // Warm-up as long as the timed loop: until the JIT has compiled both paths, early calls are slow
+                // for reasons that have nothing to do with the transport and would make up the tail.
+                System.err.printf("inspect loop warm-up: %d each...%n", inspectWarmUp);
+                for (int i = 0; i < inspectWarmUp; i++) {
                     runners.get(0).inspect(id);
                     runners.get(1).inspect(id);
                 }
-                System.err.printf("inspect loop: %d each (CLI: %d each)...%n", inspects, cliInspects);
+                System.err.printf("inspect loop: %d each, berth and local alternating...%n", inspects);
                 for (int i = 0; i < inspects; i++) {
-                    for (Runner r : runners) {
-                        if (r instanceof CliRunner && i >= cliInspects) {
-                            continue;
-                        }
+                    for (Runner r : runners.subList(0, 2)) {
+                        long t = System.nanoTime();
+                        r.inspect(id);
+                        record(r.name(), "inspect loop", t);
+                    }
+                }
+                // The CLIs after, not in between: each CLI call leaves ssh and sshd processes exiting on the same
+                // cores, which would land on the next berth/local calls.
+                System.err.printf("inspect loop, CLIs: %d each...%n", cliInspects);
+                for (int i = 0; i < cliInspects; i++) {
+                    for (Runner r : runners.subList(2, 4)) {
                         long t = System.nanoTime();
                         r.inspect(id);
                         record(r.name(), "inspect loop", t);
