@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * The I/O half of an Application's convergence, kept thin: observe the host (containers by label, inspected for
  * health), hand desired and observed to the pure {@link RolloutPlanner}, apply its actions through the Server's
  * {@link DockerHost}, and turn the plan's phase into status and history. One call = one look; waits are
- * reschedules ({@link Outcome#recheckAfter()}), never sleeps.
+ * reschedules ({@link Outcome#recheckAfter()}), never sleeps. When the new containers are healthy as soon as they
+ * run, the look that starts them inspects them once and finishes the rollout
+ * ({@link RolloutPlanner#finishInSameLook}). Facts about the host itself (image present and its digest, network
+ * there) come from {@link HostFacts}, shared by all Applications on the host for a few seconds.
  */
 final class ApplicationDeployer {
     private static final Logger log = LoggerFactory.getLogger(ApplicationDeployer.class);
@@ -51,11 +54,25 @@ final class ApplicationDeployer {
 
     private final ReconcilerServices services;
     private final DeploymentHistory history;
+    private final Hosts hosts;
+    private final HostFacts facts;
     private final DriftBackoff driftBackoff = new DriftBackoff();
 
+    /** Where a Server's Docker engine is reached: {@link dev.berth.controller.server.ServerAccess} (tests: a fake). */
+    @FunctionalInterface
+    interface Hosts {
+        DockerHost dockerHost(Server server) throws ServerAccessException;
+    }
+
     ApplicationDeployer(ReconcilerServices services, DeploymentHistory history) {
+        this(services, history, server -> services.serverAccess().dockerHost(server));
+    }
+
+    ApplicationDeployer(ReconcilerServices services, DeploymentHistory history, Hosts hosts) {
         this.services = services;
         this.history = history;
+        this.hosts = hosts;
+        this.facts = new HostFacts(services.clock());
     }
 
     /** What the reconciler knows before touching the host. */
@@ -71,21 +88,27 @@ final class ApplicationDeployer {
         boolean suspended = Boolean.TRUE.equals(app.getSpec().getSuspend());
         DockerHost docker;
         try {
-            docker = services.serverAccess().dockerHost(server);
+            docker = hosts.dockerHost(server);
         } catch (ServerAccessException e) {
             return notReady(ApplicationReasons.SERVER_UNAVAILABLE, "Server " + server.getMetadata().getName()
                     + " cannot be used (" + e.reason() + "): " + e.getMessage(), "Waiting", HOST_RETRY, false);
         }
+        String host = HostFacts.hostKey(docker.id(), server.getSpec().getHost(), server.getSpec().getPort(),
+                server.getSpec().getDocker() == null ? null : server.getSpec().getDocker().getSocketPath());
         try {
             List<ObservedContainer> observed = observe(docker, app, desired.configHash());
             String uid = app.getMetadata().getUid();
             Optional<Instant> backoffUntil = driftBackoff.notBefore(uid, now);
-            RolloutPlan plan = RolloutPlanner.plan(new RolloutPlanner.Input(desired, observed,
+            RolloutPlanner.Input input = new RolloutPlanner.Input(desired, observed,
                     new HashSet<>(status.getContainers() == null ? List.of() : status.getContainers()),
                     status.getFailedConfigHash(), suspended, "Suspended".equals(status.getState()),
-                    backoffUntil.isEmpty(), now));
-            return apply(in, docker, desired, observed, plan, status, now, backoffUntil);
+                    backoffUntil.isEmpty(), now);
+            RolloutPlan plan = RolloutPlanner.plan(input);
+            return apply(in, new Host(docker, host), desired, input, plan, status, now, backoffUntil);
         } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                facts.forget(host, desired.image(), network); // gone behind Berth's back: ask Docker next time
+            }
             boolean unreachable = e.kind() == DockerHostException.Kind.Unavailable
                     || e.kind() == DockerHostException.Kind.Timeout;
             history.active(app).ifPresent(run -> history.line(run, "Docker on " + docker.id() + ": "
@@ -114,9 +137,15 @@ final class ApplicationDeployer {
         return observed;
     }
 
-    private Outcome apply(Inputs in, DockerHost docker, DesiredState desired, List<ObservedContainer> observed,
+    /** The engine of this look and its key in {@link HostFacts}. */
+    private record Host(DockerHost docker, String key) {
+    }
+
+    private Outcome apply(Inputs in, Host host, DesiredState desired, RolloutPlanner.Input input,
             RolloutPlan plan, ApplicationStatus status, Instant now, Optional<Instant> backoffUntil) {
         Application app = in.app();
+        DockerHost docker = host.docker();
+        List<ObservedContainer> observed = input.observed();
         String serverName = in.server().getMetadata().getName();
         Phase phase = plan.phase();
         boolean rollout = phase == Phase.ROLLING_OUT || phase == Phase.SUCCEEDED || phase == Phase.FAILED;
@@ -147,12 +176,18 @@ final class ApplicationDeployer {
 
         // Pull before creating, so a broken image fails the rollout before anything is stopped.
         boolean creates = plan.actions().stream().anyMatch(a -> a instanceof RolloutPlan.Create);
+        boolean starts = creates || plan.actions().stream().anyMatch(a -> a instanceof RolloutPlan.Start);
+        String network = desired.containers().isEmpty() ? null : desired.containers().get(0).network();
         if (creates) {
-            Optional<String> pullFailure = ensureImage(in, docker, desired, run);
+            Optional<String> pullFailure = ensureImage(in, host, desired, run);
             if (pullFailure.isPresent()) {
                 return failBeforeStart(in, desired, status, run, observed, pullFailure.get());
             }
-            docker.ensureNetwork(desired.containers().get(0).network(), Map.of(Berth.LABEL_MANAGED, "true"));
+        }
+        if (starts && network != null) {
+            ensureNetwork(host, network); // a container cannot start without its network
+        }
+        if (creates) {
             for (DesiredState.VolumeToCreate v : desired.volumes()) {
                 if (docker.ensureVolume(v.name(), Map.of(Berth.LABEL_MANAGED, "true", Berth.LABEL_APP,
                         app.getMetadata().getUid()))) {
@@ -166,41 +201,24 @@ final class ApplicationDeployer {
             failingLogs = in.env().redact(lastLogLines(docker, plan.failing().id()));
         }
 
-        Set<String> running = observed.stream().filter(ObservedContainer::running).map(ObservedContainer::id)
-                .collect(Collectors.toSet());
         Map<String, String> created = new LinkedHashMap<>();
         Instant deadline = now.plus(desired.healthTimeout());
-        for (Action action : plan.actions()) {
-            if (action instanceof RolloutPlan.Create c) {
-                ContainerSpec spec = RolloutPlan.forRollout(c.template(), run == null ? null : run.id().toString(), deadline);
-                String id;
-                try {
-                    id = docker.createContainer(spec);
-                } catch (DockerHostException e) {
-                    if (e.kind() != DockerHostException.Kind.Conflict) {
-                        throw e;
-                    }
-                    // Created by an earlier attempt that died before it was seen: it is found by name.
-                    id = docker.inspectContainer(spec.name()).map(DockerHost.ContainerState::id).orElseThrow(() -> e);
-                }
-                activity(app, run, "container.create", "container " + spec.name() + " (" + spec.image()
-                        + ") on Server " + serverName);
-                docker.startContainer(id);
-                activity(app, run, "container.start", "container " + spec.name() + " on Server " + serverName);
-                created.put(spec.name(), id);
-            } else if (action instanceof RolloutPlan.Start s) {
-                docker.startContainer(s.id());
-                activity(app, run, "container.start", "container " + s.name() + " on Server " + serverName);
-            } else if (action instanceof RolloutPlan.Stop s) {
-                docker.stopContainer(s.id(), STOP_GRACE);
-                activity(app, run, "container.stop", "container " + s.name() + " on Server " + serverName);
-            } else if (action instanceof RolloutPlan.Remove r) {
-                if (running.contains(r.id())) {
-                    drain(docker, r.id(), desired.containers().isEmpty() ? null : desired.containers().get(0).network());
-                }
-                docker.removeContainer(r.id(), true);
-                activity(app, run, "container.remove", "container " + r.name() + " on Server " + serverName
-                        + ": " + r.why());
+        List<String> started = act(app, run, host, desired, plan, observed, deadline, serverName, created);
+
+        // Nothing to wait for (no health check, no start period): seen running now is healthy, so this look
+        // finishes the rollout rather than the next one, POLL later.
+        if (RolloutPlanner.healthyOnceRunning(desired, plan)) {
+            List<ObservedContainer> inspected = new ArrayList<>();
+            for (String id : started) {
+                docker.inspectContainer(id).map(ObservedContainer::of).ifPresent(inspected::add);
+            }
+            Optional<RolloutPlan> finished = RolloutPlanner.finishInSameLook(input, plan, inspected,
+                    services.clock().instant());
+            if (finished.isPresent()) {
+                observed = RolloutPlanner.afterActions(observed, plan.actions(), inspected);
+                plan = finished.get();
+                phase = plan.phase();
+                act(app, run, host, desired, plan, observed, deadline, serverName, created);
             }
         }
 
@@ -216,7 +234,7 @@ final class ApplicationDeployer {
             serving.putAll(created);
             status.setContainers(new ArrayList<>(serving.values()));
             if (!desired.image().equals(status.getCurrentImage()) || status.getImageDigest() == null) {
-                status.setImageDigest(digest(docker, desired.image()));
+                status.setImageDigest(digest(desired.image(), image(host, desired.image())));
             }
             status.setCurrentImage(desired.image());
             status.setFailedConfigHash(null);
@@ -268,6 +286,103 @@ final class ApplicationDeployer {
         };
     }
 
+    /**
+     * Applies the plan's actions in order; fills {@code created} (name → id) and returns the ids of the containers
+     * it started (created ones included). {@code deadline}: the health deadline labelled on created containers.
+     */
+    private List<String> act(Application app, DeploymentHistory.Run run, Host host, DesiredState desired,
+            RolloutPlan plan, List<ObservedContainer> observed, Instant deadline, String serverName,
+            Map<String, String> created) {
+        DockerHost docker = host.docker();
+        String network = desired.containers().isEmpty() ? null : desired.containers().get(0).network();
+        Set<String> running = observed.stream().filter(ObservedContainer::running).map(ObservedContainer::id)
+                .collect(Collectors.toSet());
+        List<String> started = new ArrayList<>();
+        for (Action action : plan.actions()) {
+            if (action instanceof RolloutPlan.Create c) {
+                ContainerSpec spec = RolloutPlan.forRollout(c.template(), run == null ? null : run.id().toString(), deadline);
+                String id;
+                try {
+                    id = create(host, spec);
+                } catch (DockerHostException e) {
+                    if (e.kind() != DockerHostException.Kind.Conflict) {
+                        throw e;
+                    }
+                    // Created by an earlier attempt that died before it was seen: it is found by name.
+                    id = docker.inspectContainer(spec.name()).map(DockerHost.ContainerState::id).orElseThrow(() -> e);
+                }
+                activity(app, run, "container.create", "container " + spec.name() + " (" + spec.image()
+                        + ") on Server " + serverName);
+                start(host, id, network);
+                activity(app, run, "container.start", "container " + spec.name() + " on Server " + serverName);
+                created.put(spec.name(), id);
+                started.add(id);
+            } else if (action instanceof RolloutPlan.Start s) {
+                start(host, s.id(), network);
+                activity(app, run, "container.start", "container " + s.name() + " on Server " + serverName);
+                started.add(s.id());
+            } else if (action instanceof RolloutPlan.Stop s) {
+                docker.stopContainer(s.id(), STOP_GRACE);
+                activity(app, run, "container.stop", "container " + s.name() + " on Server " + serverName);
+            } else if (action instanceof RolloutPlan.Remove r) {
+                if (running.contains(r.id())) {
+                    drain(docker, r.id(), network);
+                }
+                docker.removeContainer(r.id(), true);
+                activity(app, run, "container.remove", "container " + r.name() + " on Server " + serverName
+                        + ": " + r.why());
+            }
+        }
+        return started;
+    }
+
+    /**
+     * Creates the container. Docker's NotFound means the image went since {@link HostFacts} last saw it: when it
+     * is there after all (asked afresh), the create is tried once more; otherwise the failure stands (the next look
+     * pulls it).
+     */
+    private String create(Host host, ContainerSpec spec) {
+        try {
+            return host.docker().createContainer(spec);
+        } catch (DockerHostException e) {
+            if (e.kind() != DockerHostException.Kind.NotFound) {
+                throw e;
+            }
+            facts.forgetImage(host.key(), spec.image());
+            if (image(host, spec.image()).isEmpty()) {
+                throw e;
+            }
+            return host.docker().createContainer(spec);
+        }
+    }
+
+    /**
+     * Starts the container. Docker checks the network at start: NotFound may mean it was deleted since
+     * {@link HostFacts} last saw it, so it is made sure of afresh and the start tried once more.
+     */
+    private void start(Host host, String id, String network) {
+        try {
+            host.docker().startContainer(id);
+        } catch (DockerHostException e) {
+            if (e.kind() != DockerHostException.Kind.NotFound || network == null) {
+                throw e;
+            }
+            facts.forgetNetwork(host.key(), network);
+            ensureNetwork(host, network);
+            host.docker().startContainer(id);
+        }
+    }
+
+    private void ensureNetwork(Host host, String network) {
+        facts.network(host.key(), network, () -> host.docker().ensureNetwork(network,
+                Map.of(Berth.LABEL_MANAGED, "true")));
+    }
+
+    /** The image on the host (cached for a few seconds when present). */
+    private Optional<DockerHost.ImageInfo> image(Host host, String image) {
+        return facts.image(host.key(), image, () -> host.docker().inspectImage(image));
+    }
+
     /** Why this rollout happens, for the history row. */
     private static String reason(Application app, List<ObservedContainer> observed, DesiredState desired,
             ApplicationStatus status) {
@@ -289,9 +404,10 @@ final class ApplicationDeployer {
      * for {@code :latest} or untagged references (a failed re-pull of an image that is there is only noted).
      * Returns why it cannot be had, or empty.
      */
-    private Optional<String> ensureImage(Inputs in, DockerHost docker, DesiredState desired, DeploymentHistory.Run run) {
+    private Optional<String> ensureImage(Inputs in, Host host, DesiredState desired, DeploymentHistory.Run run) {
+        DockerHost docker = host.docker();
         String image = desired.image();
-        boolean present = docker.imageExists(image);
+        boolean present = image(host, image).isPresent();
         boolean floating = image.endsWith(":latest") || (!image.contains("@") && !image.substring(image.lastIndexOf('/') + 1).contains(":"));
         if (present && !floating) {
             return Optional.empty();
@@ -314,9 +430,11 @@ final class ApplicationDeployer {
                     history.line(run, (layer == null ? "" : layer + ": ") + what);
                 }
             }, timeout);
+            facts.forgetImage(host.key(), image); // a new digest, maybe
             activity(in.app(), run, "image.pull", image + " on Server " + in.server().getMetadata().getName());
             return Optional.empty();
         } catch (DockerHostException e) {
+            facts.forgetImage(host.key(), image); // a failed pull may have left part of it, or changed the tag
             if (e.kind() == DockerHostException.Kind.Unavailable) {
                 throw e;
             }
@@ -464,9 +582,9 @@ final class ApplicationDeployer {
         return text.length() <= LOG_CHARS ? text : "..." + text.substring(text.length() - LOG_CHARS);
     }
 
-    /** The digest the image was pulled by (repo@sha256:...), else the local image id. */
-    private static String digest(DockerHost docker, String image) {
-        return docker.inspectImage(image).map(i -> {
+    /** The digest the image was pulled by (repo@sha256:...), else the local image id; null without the image. */
+    static String digest(String image, Optional<DockerHost.ImageInfo> info) {
+        return info.map(i -> {
             String repo = image.contains("@") ? image.substring(0, image.indexOf('@'))
                     : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.substring(0, image.lastIndexOf(':')) : image;
             return i.repoDigests().stream().filter(d -> d.startsWith(repo + "@")).findFirst()

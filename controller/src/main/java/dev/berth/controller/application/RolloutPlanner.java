@@ -270,6 +270,67 @@ public final class RolloutPlanner {
         return new RolloutPlan(phase, actions, null, null, recheck, drift, true, detail);
     }
 
+    /**
+     * True when the new containers this rollout plan creates or starts are healthy the moment they run: no Docker
+     * health check and no start period. Then nothing is worth waiting {@link #POLL} for: the deployer inspects them
+     * once right after starting them and plans again in the same look ({@link #finishInSameLook}).
+     */
+    static boolean healthyOnceRunning(DesiredState desired, RolloutPlan plan) {
+        return plan.phase() == Phase.ROLLING_OUT && !desired.dockerHealthCheck()
+                && desired.startPeriod().compareTo(Duration.ZERO) <= 0
+                && plan.actions().stream().anyMatch(a -> a instanceof Create || a instanceof Start);
+    }
+
+    /**
+     * The containers as they are once {@code actions} were applied, without asking the host again: the removed ones
+     * gone, the stopped ones exited, and {@code inspected} (the new containers, inspected right after their start)
+     * in place of what was seen of them before (by id), or added (created by these actions).
+     */
+    static List<ObservedContainer> afterActions(List<ObservedContainer> observed, List<Action> actions,
+            List<ObservedContainer> inspected) {
+        Set<String> removed = new java.util.HashSet<>();
+        Set<String> stopped = new java.util.HashSet<>();
+        for (Action a : actions) {
+            if (a instanceof Remove r) {
+                removed.add(r.id());
+            } else if (a instanceof Stop s) {
+                stopped.add(s.id());
+            }
+        }
+        Map<String, ObservedContainer> byId = new LinkedHashMap<>();
+        for (ObservedContainer c : observed) {
+            if (removed.contains(c.id())) {
+                continue;
+            }
+            byId.put(c.id(), stopped.contains(c.id()) && c.state() != State.CREATED
+                    ? new ObservedContainer(c.id(), c.name(), c.image(), c.configHash(), State.EXITED, c.health(),
+                            c.startedAt(), c.deadline(), c.deploymentId())
+                    : c);
+        }
+        inspected.forEach(c -> byId.put(c.id(), c));
+        List<ObservedContainer> after = new ArrayList<>(byId.values());
+        after.sort(Comparator.comparing(c -> c.name() == null ? "" : c.name()));
+        return after;
+    }
+
+    /**
+     * The same look, planned once more with the host as {@code first}'s actions left it ({@link #afterActions}) at
+     * {@code now}: the plan that finishes the rollout ({@link Phase#SUCCEEDED}: the previous version goes) when every
+     * new container was seen running and that is all its health takes ({@link #healthyOnceRunning}); empty otherwise,
+     * and {@code first}'s wait stands (the next look, {@link #POLL} later, judges them as before).
+     *
+     * @param inspected the containers {@code first} created or started, inspected after their start
+     */
+    static Optional<RolloutPlan> finishInSameLook(Input in, RolloutPlan first, List<ObservedContainer> inspected,
+            Instant now) {
+        if (!healthyOnceRunning(in.desired(), first)) {
+            return Optional.empty();
+        }
+        RolloutPlan again = plan(new Input(in.desired(), afterActions(in.observed(), first.actions(), inspected),
+                in.servingIds(), in.failedHash(), in.suspended(), in.resuming(), in.driftRepairAllowed(), now));
+        return again.phase() == Phase.SUCCEEDED ? Optional.of(again) : Optional.empty();
+    }
+
     /** Healthy: running and, with a Docker health check, reported healthy; without one, running for startPeriod. */
     static boolean healthy(ObservedContainer c, DesiredState desired, Instant now) {
         if (!c.running()) {

@@ -139,6 +139,45 @@ class ApplicationDeploymentIT {
     }
 
 
+    @Test
+    void withNothingToWaitForReadyComesInTheLookThatStartsTheContainer() {
+        BerthOperator operator = t.startOperator();
+        t.server("h1", 1);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            dev.berth.api.v1alpha1.Server s = t.client.resources(dev.berth.api.v1alpha1.Server.class)
+                    .inNamespace(AppTestBed.NS).withName("h1").get();
+            return s != null && s.getStatus() != null && s.getStatus().condition(Berth.CONDITION_READY)
+                    .map(c -> Condition.TRUE.equals(c.getStatus())).orElse(false);
+        });
+        Application app = AppTestBed.app("web-quick", "h1", "v1");
+        app.getSpec().getHealthCheck().setType(dev.berth.api.v1alpha1.HealthCheck.Type.none);
+        app.getSpec().getHealthCheck().setStartPeriod("0s");
+        create(app);
+
+        Application ready = awaitReady("web-quick");
+        assertThat(t.statusWrites.get()).as("one status write: Ready, no 'Deploying' before it").isEqualTo(1);
+        assertThat(ready.getStatus().getImageDigest()).startsWith("sha256:");
+        assertThat(ready.getStatus().getContainers()).hasSize(1);
+        assertThat(deployments(ready)).extracting(r -> r.get("status", String.class)).containsExactly("finished");
+        await().atMost(WAIT).until(() -> http(1, "web-quick").equals("v1"));
+
+        // A rolling update: the old container goes in the look that starts the new one; one status write.
+        String oldId = ready.getStatus().getContainers().get(0);
+        edit("web-quick", a -> setVersion(a, "v2"));
+        Application rolled = awaitGenerationReady("web-quick", 2);
+        assertThat(rolled.getStatus().getContainers()).hasSize(1).doesNotContain(oldId);
+        assertThat(t.containers(1, rolled)).hasSize(1);
+        assertThat(t.statusWrites.get()).isEqualTo(2);
+        assertThat(deployments(rolled)).extracting(r -> r.get("status", String.class))
+                .containsExactly("finished", "finished");
+        await().atMost(WAIT).until(() -> http(1, "web-quick").equals("v2"));
+
+        // Idle: nothing written.
+        double before = unchanged(operator);
+        await().atMost(WAIT).until(() -> unchanged(operator) >= before + 2);
+        assertThat(t.statusWrites.get()).isEqualTo(2);
+    }
+
     private Application edit(String name, java.util.function.Consumer<Application> change) {
         return t.client.resources(Application.class).inNamespace(AppTestBed.NS).withName(name).edit(a -> {
             change.accept(a);

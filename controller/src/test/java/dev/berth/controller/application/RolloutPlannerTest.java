@@ -312,6 +312,152 @@ class RolloutPlannerTest {
         assertThat(p.detail()).contains("health unhealthy");
     }
 
+    /** No health check, startPeriod 0s: healthy the moment it runs. */
+    private static DesiredState readyOnceRunning(int replicas, ApplicationSpec.Strategy strategy) {
+        Application app = DesiredContainersTest.app();
+        app.getSpec().setReplicas(replicas);
+        app.getSpec().getRollout().setStrategy(strategy);
+        app.getSpec().getRollout().setHealthTimeout("1m");
+        HealthCheck check = new HealthCheck();
+        check.setType(HealthCheck.Type.none);
+        check.setStartPeriod("0s");
+        app.getSpec().setHealthCheck(check);
+        return DesiredContainers.compute(app, ResolvedEnv.empty(), "berth");
+    }
+
+    private static RolloutPlanner.Input input(DesiredState d, Set<String> serving, ObservedContainer... observed) {
+        return new RolloutPlanner.Input(d, Arrays.asList(observed), serving, null, false, false, true, NOW);
+    }
+
+    /** A new container as inspected right after its start (the host's clock: started a moment ago). */
+    private static ObservedContainer startedNow(DesiredState d, int replica, State state) {
+        return new ObservedContainer("new-" + replica, d.containers().get(replica).name(), d.image(), d.configHash(),
+                state, null, NOW.minusMillis(50), NOW.plusSeconds(60), "dep-2");
+    }
+
+    @Test
+    void withNothingToWaitForTheFirstDeployFinishesInTheLookThatStartsIt() {
+        DesiredState d = readyOnceRunning(2, ApplicationSpec.Strategy.Rolling);
+        RolloutPlanner.Input in = input(d, Set.of());
+        RolloutPlan first = RolloutPlanner.plan(in);
+        assertThat(first.phase()).isEqualTo(Phase.ROLLING_OUT);
+        assertThat(RolloutPlanner.healthyOnceRunning(d, first)).isTrue();
+
+        var done = RolloutPlanner.finishInSameLook(in, first,
+                List.of(startedNow(d, 0, State.RUNNING), startedNow(d, 1, State.RUNNING)), NOW);
+        assertThat(done).hasValueSatisfying(p -> {
+            assertThat(p.phase()).isEqualTo(Phase.SUCCEEDED);
+            assertThat(p.actions()).isEmpty();
+            assertThat(p.servingNew()).isTrue();
+        });
+    }
+
+    @Test
+    void withNothingToWaitForARollingUpdateRemovesThePreviousVersionInTheSameLook() {
+        DesiredState d = readyOnceRunning(1, ApplicationSpec.Strategy.Rolling);
+        RolloutPlanner.Input in = input(d, Set.of("old-1"), previous("old-1", State.RUNNING));
+        RolloutPlan first = RolloutPlanner.plan(in);
+        assertThat(describe(first)).containsExactly("create " + d.containers().get(0).name());
+
+        var done = RolloutPlanner.finishInSameLook(in, first, List.of(startedNow(d, 0, State.RUNNING)), NOW);
+        assertThat(done).hasValueSatisfying(p -> {
+            assertThat(p.phase()).isEqualTo(Phase.SUCCEEDED);
+            assertThat(describe(p)).containsExactly("remove old-1");
+        });
+    }
+
+    @Test
+    void withNothingToWaitForStopFirstRemovesTheStoppedPreviousVersionInTheSameLook() {
+        DesiredState d = readyOnceRunning(1, ApplicationSpec.Strategy.Recreate);
+        RolloutPlanner.Input in = input(d, Set.of("old-1"), previous("old-1", State.RUNNING));
+        RolloutPlan first = RolloutPlanner.plan(in);
+        assertThat(describe(first)).containsExactly("stop old-1", "create " + d.containers().get(0).name());
+
+        List<ObservedContainer> after = RolloutPlanner.afterActions(in.observed(), first.actions(),
+                List.of(startedNow(d, 0, State.RUNNING)));
+        assertThat(after).extracting(ObservedContainer::id, ObservedContainer::state)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("old-1", State.EXITED),
+                        org.assertj.core.groups.Tuple.tuple("new-0", State.RUNNING));
+        var done = RolloutPlanner.finishInSameLook(in, first, List.of(startedNow(d, 0, State.RUNNING)), NOW);
+        assertThat(done.map(RolloutPlannerTest::describe)).contains(List.of("remove old-1"));
+    }
+
+    @Test
+    void aCreatedButNotStartedContainerStartedInTheLookFinishesItToo() {
+        DesiredState d = readyOnceRunning(1, ApplicationSpec.Strategy.Rolling);
+        RolloutPlanner.Input in = input(d, Set.of(), fresh(d, 0, State.CREATED, null));
+        RolloutPlan first = RolloutPlanner.plan(in);
+        assertThat(describe(first)).containsExactly("start new-0");
+        assertThat(RolloutPlanner.finishInSameLook(in, first, List.of(startedNow(d, 0, State.RUNNING)), NOW)
+                .map(RolloutPlan::phase)).contains(Phase.SUCCEEDED);
+    }
+
+    @Test
+    void theSameLookFinishesNothingUnlessEveryNewContainerIsSeenRunning() {
+        DesiredState d = readyOnceRunning(2, ApplicationSpec.Strategy.Rolling);
+        RolloutPlanner.Input in = input(d, Set.of("old-1"), previous("old-1", State.RUNNING));
+        RolloutPlan first = RolloutPlanner.plan(in);
+        assertThat(RolloutPlanner.finishInSameLook(in, first, List.of(startedNow(d, 0, State.RUNNING)), NOW))
+                .as("one of two seen (the other was gone when inspected)").isEmpty();
+        assertThat(RolloutPlanner.finishInSameLook(in, first,
+                List.of(startedNow(d, 0, State.RUNNING), startedNow(d, 1, State.EXITED)), NOW))
+                .as("exited at once: the next look judges it, as before").isEmpty();
+        assertThat(RolloutPlanner.finishInSameLook(in, first,
+                List.of(startedNow(d, 0, State.RUNNING), startedNow(d, 1, State.RESTARTING)), NOW)).isEmpty();
+        ObservedContainer aheadOfUs = new ObservedContainer("new-1", d.containers().get(1).name(), d.image(),
+                d.configHash(), State.RUNNING, null, NOW.plusSeconds(1), NOW.plusSeconds(60), "dep-2");
+        assertThat(RolloutPlanner.finishInSameLook(in, first, List.of(startedNow(d, 0, State.RUNNING), aheadOfUs), NOW))
+                .as("the host's clock ahead of ours: not running 'for 0 s' yet by ours; the next look decides")
+                .isEmpty();
+    }
+
+    @Test
+    void aStartPeriodOrAHealthCheckMeansTheNextLookDecides() {
+        DesiredState withStartPeriod = desired(); // the default start period, 5 s
+        RolloutPlan first = RolloutPlanner.plan(input(withStartPeriod, Set.of()));
+        assertThat(RolloutPlanner.healthyOnceRunning(withStartPeriod, first)).isFalse();
+        assertThat(RolloutPlanner.finishInSameLook(input(withStartPeriod, Set.of()), first,
+                List.of(startedNow(withStartPeriod, 0, State.RUNNING)), NOW)).isEmpty();
+        assertThat(first.recheckAt()).contains(NOW.plus(RolloutPlanner.POLL));
+
+        Application app = DesiredContainersTest.app();
+        HealthCheck check = new HealthCheck();
+        check.setType(HealthCheck.Type.http);
+        check.setStartPeriod("0s");
+        app.getSpec().setHealthCheck(check);
+        DesiredState withCheck = DesiredContainers.compute(app, ResolvedEnv.empty(), "berth");
+        assertThat(RolloutPlanner.healthyOnceRunning(withCheck, RolloutPlanner.plan(input(withCheck, Set.of()))))
+                .as("Docker's health status decides").isFalse();
+    }
+
+    @Test
+    void onlyALookThatStartsSomethingOfARolloutLooksTwice() {
+        DesiredState d = readyOnceRunning(1, ApplicationSpec.Strategy.Rolling);
+        RolloutPlan steady = plan(d, Set.of("new-0"), fresh(d, 0, State.RUNNING, NOW.minusSeconds(60)));
+        assertThat(steady.phase()).isEqualTo(Phase.RUNNING);
+        assertThat(RolloutPlanner.healthyOnceRunning(d, steady)).isFalse();
+        RolloutPlan repair = plan(d, Set.of("new-0"), fresh(d, 0, State.EXITED, NOW.minusSeconds(60)));
+        assertThat(repair.phase()).isEqualTo(Phase.STARTING);
+        assertThat(RolloutPlanner.healthyOnceRunning(d, repair)).as("drift repair: not a rollout").isFalse();
+        RolloutPlan failed = plan(d, Set.of("old-1"), previous("old-1", State.EXITED), fresh(d, 0, State.EXITED, NOW));
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        assertThat(RolloutPlanner.healthyOnceRunning(d, failed)).isFalse();
+    }
+
+    @Test
+    void afterActionsDropsTheRemovedAndKeepsWhatWasNotTouched() {
+        DesiredState d = readyOnceRunning(1, ApplicationSpec.Strategy.Rolling);
+        ObservedContainer stale = new ObservedContainer("mid-1", "shop-web-11111111-0", "x:2", "1111111111111111",
+                State.RUNNING, null, NOW, NOW.plusSeconds(10), "dep-1b");
+        List<ObservedContainer> after = RolloutPlanner.afterActions(
+                List.of(previous("old-1", State.RUNNING), stale),
+                List.of(new Remove("mid-1", stale.name(), "left over"), new Create(d.containers().get(0))),
+                List.of(startedNow(d, 0, State.RUNNING)));
+        assertThat(after).extracting(ObservedContainer::id).containsExactlyInAnyOrder("old-1", "new-0");
+        assertThat(after).filteredOn(c -> c.id().equals("old-1")).extracting(ObservedContainer::state)
+                .containsExactly(State.RUNNING);
+    }
+
     @Test
     void rolloutLabelsCarryTheDeploymentAndDeadline() {
         ContainerSpec template = desired().containers().get(0);
