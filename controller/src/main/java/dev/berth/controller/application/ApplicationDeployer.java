@@ -54,24 +54,12 @@ final class ApplicationDeployer {
 
     private final ReconcilerServices services;
     private final DeploymentHistory history;
-    private final Hosts hosts;
     private final HostFacts facts;
     private final DriftBackoff driftBackoff = new DriftBackoff();
 
-    /** Where a Server's Docker engine is reached: {@link dev.berth.controller.server.ServerAccess} (tests: a fake). */
-    @FunctionalInterface
-    interface Hosts {
-        DockerHost dockerHost(Server server) throws ServerAccessException;
-    }
-
     ApplicationDeployer(ReconcilerServices services, DeploymentHistory history) {
-        this(services, history, server -> services.serverAccess().dockerHost(server));
-    }
-
-    ApplicationDeployer(ReconcilerServices services, DeploymentHistory history, Hosts hosts) {
         this.services = services;
         this.history = history;
-        this.hosts = hosts;
         this.facts = new HostFacts(services.clock());
     }
 
@@ -88,7 +76,7 @@ final class ApplicationDeployer {
         boolean suspended = Boolean.TRUE.equals(app.getSpec().getSuspend());
         DockerHost docker;
         try {
-            docker = hosts.dockerHost(server);
+            docker = services.serverAccess().dockerHost(server);
         } catch (ServerAccessException e) {
             return notReady(ApplicationReasons.SERVER_UNAVAILABLE, "Server " + server.getMetadata().getName()
                     + " cannot be used (" + e.reason() + "): " + e.getMessage(), "Waiting", HOST_RETRY, false);

@@ -337,6 +337,19 @@ class ApplicationDeploymentIT {
         assertThat(operator.metrics().registry().find("berth.application.drift").tags("kind", "removed").counter().count())
                 .isEqualTo(1.0);
         assertThat(deployments(back)).as("drift repair is not a deployment").hasSize(1);
+
+        // The container and the Berth network both removed out of band, at once: Berth's recent knowledge that the
+        // network exists is stale, and the app must still come back (network made again, container started).
+        String second = back.getStatus().getContainers().get(0);
+        t.docker(1, "rm", "-f", second);
+        t.docker(1, "network", "rm", "berth");
+        await().atMost(WAIT).until(() -> {
+            List<String[]> now = t.containers(1, app);
+            return now.size() == 1 && !now.get(0)[0].equals(second.substring(0, 12)) && "running".equals(now.get(0)[2]);
+        });
+        await().atMost(WAIT).until(() -> http(1, "web-drift").equals("v1"));
+        assertThat(operator.metrics().registry().find("berth.application.drift").tags("kind", "removed").counter().count())
+                .isEqualTo(2.0);
     }
 
     private static int indexOf(List<String> lines, String part) {
