@@ -347,7 +347,7 @@ public final class SshHostConnection implements AutoCloseable {
     private Generation connect() throws SshFailure {
         int timeoutMs = (int) settings.connectTimeout().toMillis();
         SSHClient client = new SSHClient(SshClientConfig.create());
-        client.setSocketFactory(SshClientConfig.NO_DELAY);
+        client.setSocketFactory(SshClientConfig.SOCKETS);
         client.addHostKeyVerifier(verifier);
         client.setConnectTimeout(timeoutMs);
         client.getTransport().setTimeoutMs(timeoutMs);
