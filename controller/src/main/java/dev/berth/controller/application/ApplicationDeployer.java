@@ -152,14 +152,27 @@ final class ApplicationDeployer {
             active = Optional.empty();
         }
         DeploymentHistory.Run run = active.orElse(null);
-        if (rollout && run == null) {
+        // The new containers already serve with nothing left to do, and this process saw their deployment finish:
+        // this look works from a status older than that deployment's own status write (a retried or stale look),
+        // so it is that deployment, not a new one.
+        Optional<DeploymentHistory.Finished> recorded = rollout && run == null && phase == Phase.SUCCEEDED
+                && plan.actions().stream().noneMatch(a -> a instanceof RolloutPlan.Create || a instanceof RolloutPlan.Start)
+                ? history.lastFinished(app).filter(f -> f.configHash().equals(desired.configHash()))
+                : Optional.empty();
+        recorded.ifPresent(f -> status.setLastDeployment(f.id().toString()));
+        if (rollout && run == null && recorded.isEmpty()) {
             run = history.begin(app, desired.configHash(), desired.image(), reason(app, observed, desired, status));
-            status.setLastDeployment(run.id().toString());
             if (desired.strategy() == DesiredState.Strategy.STOP_FIRST) {
                 history.line(run, desired.publishesHostPorts()
                         ? "host ports are published: the old containers stop before the new ones start"
                         : "strategy Recreate: the old containers stop before the new ones start");
             }
+        }
+
+        if (run != null) {
+            // Every look of a rollout names it, not only the first: a look may work from a status older than the
+            // first look's write (JOSDK does not cache the status it patched; the informer catches up later).
+            status.setLastDeployment(run.id().toString());
         }
 
         // Pull before creating, so a broken image fails the rollout before anything is stopped.
@@ -235,8 +248,10 @@ final class ApplicationDeployer {
                     + " container(s) of " + desired.image() + " running on Server " + serverName, "Running", false,
                     conditions(false, null, null), Optional.empty());
             case SUCCEEDED -> {
-                history.end(app, DeploymentStatus.FINISHED, status.getImageDigest(), null);
-                services.meters().counter("berth.application.rollouts", "result", "finished").increment();
+                if (recorded.isEmpty()) {
+                    history.end(app, DeploymentStatus.FINISHED, status.getImageDigest(), null);
+                    services.meters().counter("berth.application.rollouts", "result", "finished").increment();
+                }
                 yield new Outcome(true, ApplicationReasons.RUNNING, replicas + "/" + replicas + " container(s) of "
                         + desired.image() + " running on Server " + serverName, "Running", false,
                         conditions(false, null, null), Optional.empty());
@@ -506,6 +521,11 @@ final class ApplicationDeployer {
     }
 
     /** Removes every container of the Application (and the volumes marked deleteOnRemove). */
+    /** Drops what this process remembers about the (deleted) Application. */
+    void forget(Application app) {
+        history.forget(app);
+    }
+
     void remove(Application app, Server server) throws ServerAccessException {
         DockerHost docker = services.serverAccess().dockerHost(server);
         String serverName = server.getMetadata().getName();

@@ -121,6 +121,7 @@ public class ApplicationReconciler extends BerthReconciler<Application, Applicat
                 return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLEANUP_RETRY);
             }
         }
+        deployer.forget(app);
         return super.cleanup(app, context);
     }
 

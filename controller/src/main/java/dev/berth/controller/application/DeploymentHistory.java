@@ -39,6 +39,11 @@ public final class DeploymentHistory {
     private final Optional<RedisConnection> redis;
     private final Clock clock;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final Map<String, Finished> finished = new ConcurrentHashMap<>();
+
+    /** The last deployment this process saw finish for an Application: which one, and the configuration it rolled out. */
+    public record Finished(UUID id, String configHash) {
+    }
 
     /** One deployment in progress. */
     public static final class Run {
@@ -104,11 +109,30 @@ public final class DeploymentHistory {
         redis.flatMap(RedisConnection::connection).ifPresent(c -> send(c, run.id, stamped));
     }
 
+    /**
+     * The deployment that this process last saw finish for the Application, if it has not ended otherwise since: a
+     * look that finds that configuration serving (e.g. with a status from before that deployment's own status write)
+     * is that deployment, not a new one.
+     */
+    public Optional<Finished> lastFinished(Application app) {
+        return Optional.ofNullable(finished.get(app.getMetadata().getUid()));
+    }
+
+    /** Forgets the Application (deleted). */
+    public void forget(Application app) {
+        finished.remove(app.getMetadata().getUid());
+    }
+
     /** Ends the Application's deployment in progress (if any) with its outcome; its lines go to the mirror. */
     public void end(Application app, DeploymentStatus outcome, String imageDigest, String message) {
         Run run = runs.remove(app.getMetadata().getUid());
         if (run == null) {
             return;
+        }
+        if (outcome == DeploymentStatus.FINISHED) {
+            finished.put(app.getMetadata().getUid(), new Finished(run.id, run.configHash));
+        } else {
+            finished.remove(app.getMetadata().getUid());
         }
         line(run, "deployment " + outcome.value() + (message == null ? "" : ": " + message));
         List<String> lines;

@@ -140,6 +140,34 @@ class ApplicationDeploymentIT {
 
 
     @Test
+    void aLookFromAStatusOlderThanTheDeploymentsOwnWriteIsThatDeploymentNotANewOne() {
+        BerthOperator operator = t.startOperator();
+        t.server("h1", 1);
+        create(AppTestBed.app("web-stale", "h1", "v1"));
+        Application ready = awaitReady("web-stale");
+        String deployment = ready.getStatus().getLastDeployment();
+        List<String> serving = ready.getStatus().getContainers();
+
+        // The status as it was before the deployment's own status write: what a retried look, or one that read a
+        // stale copy, works from. The containers it finds are that deployment's, already serving.
+        t.client.resources(Application.class).inNamespace(AppTestBed.NS).withName("web-stale").editStatus(a -> {
+            a.getStatus().setContainers(List.of());
+            return a;
+        });
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            List<String> now = t.fetch("web-stale").getStatus().getContainers();
+            return now != null && !now.isEmpty();
+        });
+        Application back = t.fetch("web-stale");
+        assertThat(back.getStatus().getContainers()).isEqualTo(serving);
+        assertThat(back.getStatus().getLastDeployment()).as("the deployment that did it").isEqualTo(deployment);
+        assertThat(deployments(back)).as("no phantom deployment row").hasSize(1);
+        assertThat(operator.metrics().registry().find("berth.application.rollouts").tags("result", "finished")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(t.containers(1, back)).hasSize(1);
+    }
+
+    @Test
     void withNothingToWaitForReadyComesInTheLookThatStartsTheContainer() {
         BerthOperator operator = t.startOperator();
         t.server("h1", 1);
