@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,10 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.jooq.Record;
 import org.jooq.Result;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Applications deployed by the whole operator onto the test bed's real Docker hosts, through SSH: reached over HTTP,
@@ -31,38 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changes rolled out, deletion, two hosts at once, an operator stopped mid-rollout, and the idle reconcile that
  * writes nothing.
  */
-class ApplicationDeploymentIT {
-    private static final Duration WAIT = Duration.ofSeconds(120);
-
-    @TempDir
-    Path dataDir;
-    AppTestBed t;
-    final List<Application> created = new ArrayList<>();
-
-    @BeforeEach
-    void bed() {
-        t = new AppTestBed(dataDir);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (t == null) {
-            return; // the test bed was unavailable: the test was skipped before anything started
-        }
-        try {
-            // Operators first: a running one would put swept containers back (drift repair).
-            t.stopOperators();
-            t.sweep(created);
-        } finally {
-            t.close();
-        }
-    }
-
-    Application create(Application app) {
-        Application a = t.client.resource(app).create();
-        created.add(a);
-        return a;
-    }
+class ApplicationDeploymentIT extends ApplicationBedIT {
 
     Application awaitReady(String name) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> AppTestBed.ready(t.fetch(name)));

@@ -10,18 +10,13 @@ import dev.berth.api.v1alpha1.Condition;
 import dev.berth.controller.BerthOperator;
 import dev.berth.controller.application.AppTestBed.ContainerEvent;
 import io.fabric8.kubernetes.api.model.Event;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.jooq.Record;
 import org.jooq.Result;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How an Application is stopped and replaced, on the test bed's real Docker hosts through SSH: suspend stops the
@@ -29,38 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * publishes a host port, stops the old container before the new one starts — checked against Docker's own event
  * record, not against what the operator says it did.
  */
-class ApplicationStrategiesIT {
-    private static final Duration WAIT = Duration.ofSeconds(120);
-
-    @TempDir
-    Path dataDir;
-    AppTestBed t;
-    final List<Application> created = new ArrayList<>();
-
-    @BeforeEach
-    void bed() {
-        t = new AppTestBed(dataDir);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (t == null) {
-            return; // the test bed was unavailable: the test was skipped before anything started
-        }
-        try {
-            // Operators first: a running one would put swept containers back (drift repair).
-            t.stopOperators();
-            t.sweep(created);
-        } finally {
-            t.close();
-        }
-    }
-
-    Application create(Application app) {
-        Application a = t.client.resource(app).create();
-        created.add(a);
-        return a;
-    }
+class ApplicationStrategiesIT extends ApplicationBedIT {
 
     private String http(String alias) {
         AppTestBed.Result r = t.httpGet(1, alias, "/version");

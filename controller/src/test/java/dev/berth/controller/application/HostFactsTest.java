@@ -3,13 +3,11 @@ package dev.berth.controller.application;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.controller.ManualClock;
 import dev.berth.controller.docker.DockerHost.ImageInfo;
 import dev.berth.controller.docker.DockerHostException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -29,30 +27,7 @@ class HostFactsTest {
     private static final ImageInfo V1 = new ImageInfo("sha256:aaa", List.of("registry.example.com/shop/web@sha256:111"));
     private static final ImageInfo V2 = new ImageInfo("sha256:bbb", List.of("registry.example.com/shop/web@sha256:222"));
 
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.parse("2026-11-26T10:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    final MovableClock clock = new MovableClock();
+    final ManualClock clock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
     final HostFacts facts = new HostFacts(clock);
     final AtomicInteger inspects = new AtomicInteger();
     final AtomicReference<Optional<ImageInfo>> onHost = new AtomicReference<>(Optional.of(V1));

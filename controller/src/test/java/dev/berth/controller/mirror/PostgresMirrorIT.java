@@ -23,10 +23,12 @@ import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.ServerStatus;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
+import dev.berth.controller.ManualClock;
 import dev.berth.controller.mirror.jooq.tables.records.ApplicationDeploymentsRecord;
 import dev.berth.controller.mirror.jooq.tables.records.ServersRecord;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,7 @@ class PostgresMirrorIT {
     static MirrorDatabase database;
     static DSLContext sql;
 
-    Fixtures.MutableClock clock;
+    ManualClock clock;
     PostgresMirror mirror;
     String ns;
 
@@ -65,7 +67,7 @@ class PostgresMirrorIT {
 
     @BeforeEach
     void newMirror() {
-        clock = new Fixtures.MutableClock();
+        clock = new ManualClock(Instant.parse("2026-11-26T12:00:00Z"));
         mirror = new PostgresMirror(database, clock, Duration.ofMillis(50), Duration.ofMillis(500));
         ns = "ns-" + UUID.randomUUID().toString().substring(0, 8);
     }
