@@ -60,20 +60,9 @@ Host *
 EOF
 printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$WORK/cli.config" >"$WORK/cli/ssh"
 chmod +x "$WORK/cli/ssh"
-cat >"$WORK/logback.xml" <<'XML'
-<configuration>
-  <appender name="err" class="ch.qos.logback.core.ConsoleAppender">
-    <target>System.err</target>
-    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n</pattern></encoder>
-  </appender>
-  <root level="WARN"><appender-ref ref="err"/></root>
-</configuration>
-XML
-
 cd "$REPO"
-mvn -B -q -o -pl controller test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$WORK/classpath.txt" >&2
-CP="controller/target/classes:controller/target/test-classes:$(cat "$WORK/classpath.txt")"
+source "$REPO/scripts/lib/bench-java.sh"
+bench_java_setup "$WORK"
 
 ROWS=()
 PROFILES=()
@@ -83,7 +72,7 @@ for N in "${SIZES[@]}"; do
   echo "bench-apps: N=$N (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   LOADS+=("N=$N: load average before $(cut -d' ' -f1-3 /proc/loadavg)")
   # shellcheck disable=SC2086
-  if ! OUT=$(BERTH_TESTBED_ENV=$ENV_FILE java $JAVA_OPTS -Dlogback.configurationFile="$WORK/logback.xml" -cp "$CP" \
+  if ! OUT=$(BERTH_TESTBED_ENV=$ENV_FILE java $JAVA_OPTS -Dlogback.configurationFile="$WORK/logback.xml" -cp "$BENCH_CP" \
     dev.berth.controller.bench.ApplicationColdStartBenchmark "$N" "$WORK/cli" "$WORK/data-$N"); then
     echo "bench-apps: the benchmark failed for N=$N (see above)" >&2
     FAILED=true

@@ -55,20 +55,10 @@ for mode in cli mux; do
   printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$WORK/$mode.config" >"$WORK/$mode/ssh"
   chmod +x "$WORK/$mode/ssh"
 done
-cat >"$WORK/logback.xml" <<'XML'
-<configuration>
-  <appender name="err" class="ch.qos.logback.core.ConsoleAppender">
-    <target>System.err</target>
-    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n</pattern></encoder>
-  </appender>
-  <root level="WARN"><appender-ref ref="err"/></root>
-</configuration>
-XML
-
 cd "$REPO"
-mvn -B -q -o -pl controller test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$WORK/classpath.txt" >&2
+source "$REPO/scripts/lib/bench-java.sh"
+bench_java_setup "$WORK"
 BERTH_TESTBED_ENV=$ENV_FILE java ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile="$WORK/logback.xml" \
-  -cp "controller/target/classes:controller/target/test-classes:$(cat "$WORK/classpath.txt")" \
+  -cp "$BENCH_CP" \
   dev.berth.controller.bench.DockerOverSshBenchmark "$HOST" "$PORT" "$FINGERPRINT" "$WORK/cli" "$WORK/mux" \
   "$ITERATIONS" "$INSPECTS" "$CLI_INSPECTS" "$WARMUP"

@@ -51,16 +51,10 @@ final class HostFacts {
     }
 
     private final Clock clock;
-    private final Duration ttl;
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
 
     HostFacts(Clock clock) {
-        this(clock, TTL);
-    }
-
-    HostFacts(Clock clock, Duration ttl) {
         this.clock = clock;
-        this.ttl = ttl;
     }
 
     /** The cache key of a Docker engine: the Server's id, its address and the socket Berth uses there. */
@@ -149,7 +143,7 @@ final class HostFacts {
 
     private boolean fresh(Entry e, Instant now) {
         Instant at = e.answeredAt;
-        return at != null && now.isBefore(at.plus(ttl)) && !e.value.isCompletedExceptionally();
+        return at != null && now.isBefore(at.plus(TTL)) && !e.value.isCompletedExceptionally();
     }
 
     private void prune(Instant now) {

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -64,32 +65,39 @@ final class SshClientConfig {
     static final SocketFactory SOCKETS = new SocketFactory() {
         @Override
         public Socket createSocket() throws IOException {
-            return noDelay(new BufferedSocket());
+            Socket s = new BufferedSocket();
+            s.setTcpNoDelay(true);
+            return s;
         }
 
+        // sshj calls only createSocket() and then connect(); the other forms make the same socket.
         @Override
         public Socket createSocket(String host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
+            return connected(null, new InetSocketAddress(host, port));
         }
 
         @Override
         public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return noDelay(new Socket(host, port, localHost, localPort));
+            return connected(new InetSocketAddress(localHost, localPort), new InetSocketAddress(host, port));
         }
 
         @Override
         public Socket createSocket(InetAddress host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
+            return connected(null, new InetSocketAddress(host, port));
         }
 
         @Override
         public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
                 throws IOException {
-            return noDelay(new Socket(address, port, localAddress, localPort));
+            return connected(new InetSocketAddress(localAddress, localPort), new InetSocketAddress(address, port));
         }
 
-        private Socket noDelay(Socket s) throws IOException {
-            s.setTcpNoDelay(true);
+        private Socket connected(InetSocketAddress local, InetSocketAddress remote) throws IOException {
+            Socket s = createSocket();
+            if (local != null) {
+                s.bind(local);
+            }
+            s.connect(remote);
             return s;
         }
     };

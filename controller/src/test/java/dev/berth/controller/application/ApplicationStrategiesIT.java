@@ -45,6 +45,14 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
         return -1;
     }
 
+    /** The deployment log records the old container's stop before the new one's start. */
+    private static void assertStoppedBeforeStarted(List<String> log) {
+        int stopped = indexOf(log, l -> l.contains("container.stop"));
+        int started = indexOf(log, l -> l.contains("container.start"));
+        assertThat(stopped).as("history: the old container stopped ... (%s)", log).isNotNegative();
+        assertThat(started).as("... before the new one started (%s)", log).isGreaterThan(stopped);
+    }
+
     private static int indexOf(List<String> lines, Predicate<String> matches) {
         for (int i = 0; i < lines.size(); i++) {
             if (matches.test(lines.get(i))) {
@@ -176,10 +184,7 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
         assertThat(rows.get(1).get("id").toString()).isEqualTo(deployment);
         List<String> log = t.deploymentLog(deployment);
         assertThat(log).anyMatch(l -> l.contains("strategy Recreate: the old containers stop before the new ones start"));
-        int stopped = indexOf(log, l -> l.contains("container.stop"));
-        int started = indexOf(log, l -> l.contains("container.start"));
-        assertThat(stopped).as("history: the old container stopped ... (%s)", log).isNotNegative();
-        assertThat(started).as("... before the new one started (%s)", log).isGreaterThan(stopped);
+        assertStoppedBeforeStarted(log);
         assertThat(deployingEvent("web-recreate", deployment).getMessage()).contains("Recreate: stop-then-start");
     }
 
@@ -216,9 +221,6 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
                 .contains("stop-then-start, because host ports are published");
         List<String> log = t.deploymentLog(deployment);
         assertThat(log).anyMatch(l -> l.contains("host ports are published: the old containers stop before the new ones start"));
-        int stopped = indexOf(log, l -> l.contains("container.stop"));
-        int started = indexOf(log, l -> l.contains("container.start"));
-        assertThat(stopped).as("history: the old container stopped ... (%s)", log).isNotNegative();
-        assertThat(started).as("... before the new one started (%s)", log).isGreaterThan(stopped);
+        assertStoppedBeforeStarted(log);
     }
 }

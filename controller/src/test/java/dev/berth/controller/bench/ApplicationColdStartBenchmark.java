@@ -1,5 +1,7 @@
 package dev.berth.controller.bench;
 
+import static dev.berth.controller.bench.DockerCli.percentile;
+
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -42,7 +44,6 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -451,7 +452,8 @@ public final class ApplicationColdStartBenchmark {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             TestBed.Host h = bed.host(hostOf(i));
-            cliDocker("ssh://" + h.user() + "@" + h.address() + ":" + h.port(), commands.get(i));
+            new DockerCli("ssh://" + h.user() + "@" + h.address() + ":" + h.port(), sshWrapperDir.toString())
+                    .run(commands.get(i));
             if ((i + 1) % 50 == 0) {
                 log("  cli: %d/%d (%.1f s)", i + 1, n, secondsSince(t0));
             }
@@ -483,21 +485,6 @@ public final class ApplicationColdStartBenchmark {
         args.add(image);
         args.addAll(spec.command());
         return args;
-    }
-
-    private void cliDocker(String dockerHost, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("DOCKER_HOST", dockerHost);
-        pb.environment().put("PATH", sshWrapperDir + ":" + System.getenv("PATH"));
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
-        }
     }
 
     // --- housekeeping -------------------------------------------------------------------------------------------
@@ -644,12 +631,6 @@ public final class ApplicationColdStartBenchmark {
 
     private static double secondsSince(long t0) {
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    static double percentile(List<Double> values, double p) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     private static void log(String format, Object... args) {

@@ -1,5 +1,7 @@
 package dev.berth.controller.bench;
 
+import static dev.berth.controller.bench.DockerCli.percentile;
+
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -16,8 +18,6 @@ import dev.berth.controller.ssh.SshSettings;
 import dev.berth.controller.ssh.SshTarget;
 import dev.berth.controller.testbed.TestBed;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The same Docker operations against one test-bed host, three ways in one run, interleaved so that drift on a
@@ -85,8 +84,8 @@ public final class DockerOverSshBenchmark {
                     .withDockerHost(host.localDockerHost()).build();
             DockerClient local = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
                     .dockerHost(config.getDockerHost()).maxConnections(8).build());
-            Cli cli = new Cli("ssh://" + host.user() + "@" + host.address() + ":" + port, cliPath);
-            Cli mux = new Cli("ssh://" + host.user() + "@" + host.address() + ":" + port, muxPath);
+            DockerCli cli = new DockerCli("ssh://" + host.user() + "@" + host.address() + ":" + port, cliPath);
+            DockerCli mux = new DockerCli("ssh://" + host.user() + "@" + host.address() + ":" + port, muxPath);
 
             List<Runner> runners = List.of(new BerthRunner(berth), new LocalRunner(local), new CliRunner("cli", cli),
                     new CliRunner("cli-mux", mux));
@@ -215,13 +214,6 @@ public final class DockerOverSshBenchmark {
         }
     }
 
-    /** Nearest-rank percentile. */
-    static double percentile(List<Double> values, double p) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
     private interface Runner {
         String name();
 
@@ -308,9 +300,9 @@ public final class DockerOverSshBenchmark {
 
     private final class CliRunner implements Runner {
         private final String name;
-        private final Cli cli;
+        private final DockerCli cli;
 
-        CliRunner(String name, Cli cli) {
+        CliRunner(String name, DockerCli cli) {
             this.name = name;
             this.cli = cli;
         }
@@ -337,24 +329,6 @@ public final class DockerOverSshBenchmark {
 
         public void remove(String id) throws Exception {
             cli.run("rm", id);
-        }
-    }
-
-    /** The Docker CLI with DOCKER_HOST=ssh://… and PATH led by a directory whose {@code ssh} pins the host key. */
-    private record Cli(String dockerHost, String sshWrapperDir) {
-        String run(String... args) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of("docker"));
-            command.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().put("DOCKER_HOST", dockerHost);
-            pb.environment().put("PATH", sshWrapperDir + ":" + System.getenv("PATH"));
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
-            }
-            return out;
         }
     }
 }
