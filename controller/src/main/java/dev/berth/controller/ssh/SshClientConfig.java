@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.security.Provider;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +14,8 @@ import javax.net.SocketFactory;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.common.Factory;
+import net.schmizz.sshj.transport.cipher.Cipher;
+import net.schmizz.sshj.transport.mac.MAC;
 
 /**
  * How Berth's SSH clients are set up beyond sshj's defaults: keep-alives that detect a dead connection, ciphers in
@@ -21,8 +24,9 @@ import net.schmizz.sshj.common.Factory;
 final class SshClientConfig {
 
     /**
-     * Ciphers tried first, in this order; sshj's others follow in its own order. AES in CTR or GCM mode runs on the
-     * JVM's AES intrinsics, where sshj's default first choice (chacha20-poly1305) is computed in plain Java.
+     * Ciphers tried first, in this order; sshj's others follow in its own order. AES-CTR is computed by the JDK (see
+     * {@link JdkCrypto}) on the CPU's AES instructions; sshj's default first choice, chacha20-poly1305, and everything
+     * sshj computes through Bouncy Castle (GCM included) are plain Java.
      */
     static final List<String> PREFERRED_CIPHERS = List.of(
             "aes128-ctr", "aes128-gcm@openssh.com", "aes256-ctr", "aes256-gcm@openssh.com");
@@ -37,9 +41,25 @@ final class SshClientConfig {
     static DefaultConfig create() {
         DefaultConfig config = new DefaultConfig();
         config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
-        config.setCipherFactories(preferred(config.getCipherFactories(), PREFERRED_CIPHERS));
-        config.setMACFactories(preferred(config.getMACFactories(), PREFERRED_MACS));
+        List<Factory.Named<Cipher>> ciphers = config.getCipherFactories();
+        List<Factory.Named<MAC>> macs = config.getMACFactories();
+        Provider jdk = JdkCrypto.provider();
+        if (jdk != null) {
+            ciphers = replaced(ciphers, JdkCrypto.ciphers(jdk));
+            macs = replaced(macs, JdkCrypto.macs(jdk));
+        }
+        config.setCipherFactories(preferred(ciphers, PREFERRED_CIPHERS));
+        config.setMACFactories(preferred(macs, PREFERRED_MACS));
         return config;
+    }
+
+    /** {@code available}, each one that {@code replacements} has a factory of the same name for replaced by it. */
+    static <T> List<Factory.Named<T>> replaced(List<Factory.Named<T>> available, List<Factory.Named<T>> replacements) {
+        List<Factory.Named<T>> result = new ArrayList<>(available.size());
+        for (Factory.Named<T> f : available) {
+            result.add(replacements.stream().filter(r -> r.getName().equals(f.getName())).findFirst().orElse(f));
+        }
+        return result;
     }
 
     /** {@code available} with the {@code first} names moved to the front in that order (a stable sort). */

@@ -68,6 +68,7 @@ public final class SshHostConnection implements AutoCloseable {
     private long nextAttemptNanos;
     private Duration backoff;
     private volatile boolean closed;
+    private volatile String cipherSuite;
 
     SshHostConnection(SshTarget target, SshSettings settings, SshMetrics metrics,
                       ScheduledExecutorService scheduler, ExecutorService pumps) {
@@ -96,6 +97,14 @@ public final class SshHostConnection implements AutoCloseable {
     /** What the last host-key check decided (e.g. TRUSTED_ON_FIRST_USE: the caller should record the fingerprint). */
     public HostKeyVerifier.Verdict lastHostKeyVerdict() {
         return verifier.lastVerdict();
+    }
+
+    /**
+     * The cipher and MAC of the last connection's packets, e.g. {@code aes128-ctr with hmac-sha2-256-etm@openssh.com}
+     * (both directions, or each one's when they differ); null before the first key exchange.
+     */
+    public String cipherSuite() {
+        return cipherSuite;
     }
 
     /** Channels open now. */
@@ -349,6 +358,12 @@ public final class SshHostConnection implements AutoCloseable {
         SSHClient client = new SSHClient(SshClientConfig.create());
         client.setSocketFactory(SshClientConfig.SOCKETS);
         client.addHostKeyVerifier(verifier);
+        client.getTransport().addAlgorithmsVerifier(a -> {
+            String up = a.getClient2ServerCipherAlgorithm() + " with " + a.getClient2ServerMACAlgorithm();
+            String down = a.getServer2ClientCipherAlgorithm() + " with " + a.getServer2ClientMACAlgorithm();
+            cipherSuite = up.equals(down) ? up : up + " up, " + down + " down";
+            return true;
+        });
         client.setConnectTimeout(timeoutMs);
         client.getTransport().setTimeoutMs(timeoutMs);
         client.getConnection().setTimeoutMs(timeoutMs);
@@ -394,8 +409,8 @@ public final class SshHostConnection implements AutoCloseable {
         }
         Generation g = new Generation(client, ++generationCounter);
         metrics.connectionOpened(target.id());
-        LOG.info("host {}: connected to {} (connection {}, host key {})", target.id(), where, g.number,
-                verifier.trustedFingerprint());
+        LOG.info("host {}: connected to {} (connection {}, host key {}, {})", target.id(), where, g.number,
+                verifier.trustedFingerprint(), cipherSuite);
         return g;
     }
 

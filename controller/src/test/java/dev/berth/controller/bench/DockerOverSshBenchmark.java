@@ -35,12 +35,18 @@ import java.util.Map;
  *   <li><b>cli</b>: the Docker CLI with {@code DOCKER_HOST=ssh://…}, a new SSH connection per command (what
  *       Coolify- and Kamal-style tools do), and <b>cli-mux</b>: the same with OpenSSH connection sharing
  *       (ControlMaster), its best case.</li>
+ *   <li>Optionally two more ways that bound what any remote transport can do on the machine at hand, both docker-java
+ *       (same stack as <b>local</b>): <b>relay</b>, over plain TCP to a relay process on the host that copies bytes to
+ *       dockerd's socket (no SSH, no encryption: one network hop and one process hop each way, the least any remote
+ *       path pays), and <b>ssh-fwd</b>, through a Unix socket forwarded to dockerd's by OpenSSH's own client
+ *       ({@code ssh -L}: the same SSH transport as Berth's, in C).</li>
  * </ol>
  * Run by {@code scripts/bench-docker-ssh.sh}, which starts a dedicated sshd on the host and gives the CLI an ssh
  * wrapper with a pinned known_hosts. Prints Markdown tables (median, p95, max per operation; ratios).
  *
  * <p>Arguments: {@code host port fingerprint sshWrapperDir sshMuxWrapperDir iterations inspects cliInspects
- * [inspectWarmUp]} (the warm-up defaults to {@code inspects}).
+ * [inspectWarmUp [relayDockerHost forwardDockerHost]]} (the warm-up defaults to {@code inspects}; the last two are
+ * docker-java host URLs, e.g. {@code tcp://10.0.0.2:2399} and {@code unix:///tmp/fwd.sock}, or {@code -} for none).
  */
 public final class DockerOverSshBenchmark {
 
@@ -65,30 +71,41 @@ public final class DockerOverSshBenchmark {
         int inspects = Integer.parseInt(args[6]);
         int cliInspects = Integer.parseInt(args[7]);
         int inspectWarmUp = args.length > 8 ? Integer.parseInt(args[8]) : inspects;
+        String relay = args.length > 9 && !args[9].equals("-") ? args[9] : null;
+        String forward = args.length > 10 && !args[10].equals("-") ? args[10] : null;
         TestBed bed = TestBed.get();
         TestBed.Host host = bed.host(hostIndex);
         new DockerOverSshBenchmark(host, bed.appImage())
-                .run(port, fingerprint, cliPath, muxPath, iterations, inspects, cliInspects, inspectWarmUp);
+                .run(port, fingerprint, cliPath, muxPath, iterations, inspects, cliInspects, inspectWarmUp, relay, forward);
         System.exit(0);
     }
 
     private void run(int port, String fingerprint, String cliPath, String muxPath, int iterations, int inspects,
-            int cliInspects, int inspectWarmUp) throws Exception {
+            int cliInspects, int inspectWarmUp, String relay, String forward) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (SshConnectionPool pool = new SshConnectionPool(registry, SshSettings.defaults())) {
             SshKey key = SshKey.load(host.privateKey(), null);
             SshHostConnection ssh = pool.connection(new SshTarget("bench/h" + host.index(), host.address(), port,
                     host.user(), key, HostKeyPolicy.pinned(fingerprint), 8));
             DockerHost berth = SshDockerHost.on(ssh, host.remoteDockerSocket(), registry);
-            DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                    .withDockerHost(host.localDockerHost()).build();
-            DockerClient local = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
-                    .dockerHost(config.getDockerHost()).maxConnections(8).build());
+            DockerClient local = dockerJava(host.localDockerHost());
+            List<DockerClient> bounds = new ArrayList<>();
             DockerCli cli = new DockerCli("ssh://" + host.user() + "@" + host.address() + ":" + port, cliPath);
             DockerCli mux = new DockerCli("ssh://" + host.user() + "@" + host.address() + ":" + port, muxPath);
 
-            List<Runner> runners = List.of(new BerthRunner(berth), new LocalRunner(local), new CliRunner("cli", cli),
-                    new CliRunner("cli-mux", mux));
+            // The fast ways first (they alternate in the inspect loop), the CLIs last.
+            List<Runner> runners = new ArrayList<>(List.of(new BerthRunner(berth), new LocalRunner("local", local)));
+            if (relay != null) {
+                bounds.add(dockerJava(relay));
+                runners.add(new LocalRunner("relay", bounds.get(bounds.size() - 1)));
+            }
+            if (forward != null) {
+                bounds.add(dockerJava(forward));
+                runners.add(new LocalRunner("ssh-fwd", bounds.get(bounds.size() - 1)));
+            }
+            int fast = runners.size();
+            runners.add(new CliRunner("cli", cli));
+            runners.add(new CliRunner("cli-mux", mux));
             System.err.printf("warm-up (3 sequences each)...%n");
             for (int i = 0; i < 3; i++) {
                 for (Runner r : runners) {
@@ -114,12 +131,13 @@ public final class DockerOverSshBenchmark {
                 // for reasons that have nothing to do with the transport and would make up the tail.
                 System.err.printf("inspect loop warm-up: %d each...%n", inspectWarmUp);
                 for (int i = 0; i < inspectWarmUp; i++) {
-                    runners.get(0).inspect(id);
-                    runners.get(1).inspect(id);
+                    for (Runner r : runners.subList(0, fast)) {
+                        r.inspect(id);
+                    }
                 }
-                System.err.printf("inspect loop: %d each, berth and local alternating...%n", inspects);
+                System.err.printf("inspect loop: %d each, %d ways alternating...%n", inspects, fast);
                 for (int i = 0; i < inspects; i++) {
-                    for (Runner r : runners.subList(0, 2)) {
+                    for (Runner r : runners.subList(0, fast)) {
                         long t = System.nanoTime();
                         r.inspect(id);
                         record(r.name(), "inspect loop", t);
@@ -129,7 +147,7 @@ public final class DockerOverSshBenchmark {
                 // cores, which would land on the next berth/local calls.
                 System.err.printf("inspect loop, CLIs: %d each...%n", cliInspects);
                 for (int i = 0; i < cliInspects; i++) {
-                    for (Runner r : runners.subList(2, 4)) {
+                    for (Runner r : runners.subList(fast, runners.size())) {
                         long t = System.nanoTime();
                         r.inspect(id);
                         record(r.name(), "inspect loop", t);
@@ -153,7 +171,17 @@ public final class DockerOverSshBenchmark {
             report();
             berth.close();
             local.close();
+            for (DockerClient b : bounds) {
+                b.close();
+            }
         }
+    }
+
+    private static DockerClient dockerJava(String dockerHost) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(dockerHost).build();
+        return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost()).maxConnections(8).build());
     }
 
     private void sequence(Runner r, String suffix, boolean keep) throws Exception {
@@ -182,7 +210,7 @@ public final class DockerOverSshBenchmark {
     }
 
     private void report() {
-        List<String> ways = List.of("berth", "local", "cli", "cli-mux");
+        List<String> ways = List.of("berth", "local", "relay", "ssh-fwd", "cli", "cli-mux");
         System.out.println("| operation | way | n | median ms | p95 ms | p99 ms | max ms | p95/median | > 20 ms |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         List<String> ops = new ArrayList<>(Arrays.asList(OPS));
@@ -202,16 +230,22 @@ public final class DockerOverSshBenchmark {
             }
         }
         System.out.println();
-        System.out.println("| operation | berth / local (median) | berth / local (p95) | cli / berth (median) | cli-mux / berth (median) |");
-        System.out.println("|---|---:|---:|---:|---:|");
+        System.out.println("| operation | berth / local (median) | berth / local (p95) | relay / local (median) | ssh-fwd / local (median) | cli / berth (median) | cli-mux / berth (median) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (String op : ops) {
             Map<String, List<Double>> byWay = samples.get(op);
             double berth = percentile(byWay.get("berth"), 50);
-            System.out.println(String.format(Locale.ROOT, "| %s | %.2f× | %.2f× | %.0f× | %.0f× |", op,
-                    berth / percentile(byWay.get("local"), 50),
+            double local = percentile(byWay.get("local"), 50);
+            System.out.println(String.format(Locale.ROOT, "| %s | %.2f× | %.2f× | %s | %s | %.0f× | %.0f× |", op,
+                    berth / local,
                     percentile(byWay.get("berth"), 95) / percentile(byWay.get("local"), 95),
+                    ratio(byWay.get("relay"), local), ratio(byWay.get("ssh-fwd"), local),
                     percentile(byWay.get("cli"), 50) / berth, percentile(byWay.get("cli-mux"), 50) / berth));
         }
+    }
+
+    private static String ratio(List<Double> samples, double base) {
+        return samples == null ? "–" : String.format(Locale.ROOT, "%.2f×", percentile(samples, 50) / base);
     }
 
     private interface Runner {
@@ -260,16 +294,18 @@ public final class DockerOverSshBenchmark {
         }
     }
 
-    /** docker-java calls as SshDockerHost makes them, on the local socket. */
+    /** docker-java calls as SshDockerHost makes them, on the local socket (or a bound's relay or forward). */
     private final class LocalRunner implements Runner {
+        private final String name;
         private final DockerClient docker;
 
-        LocalRunner(DockerClient docker) {
+        LocalRunner(String name, DockerClient docker) {
+            this.name = name;
             this.docker = docker;
         }
 
         public String name() {
-            return "local";
+            return name;
         }
 
         public String create(String name) {

@@ -65,6 +65,8 @@ class SshConnectionIT {
             assertThat(run(c, "cat /etc/os-release")).contains("ID=");
             assertThat(c.lastHostKeyVerdict()).isEqualTo(HostKeyVerifier.Verdict.MATCHED);
             assertThat(counter(SshMetrics.CONNECTIONS_OPENED, t.id())).isEqualTo(1.0);
+            // OpenSSH and Berth agree on Berth's first choice, which the JDK computes (JdkCrypto).
+            assertThat(c.cipherSuite()).isEqualTo("aes128-ctr with hmac-sha2-256-etm@openssh.com");
         }
     }
 
