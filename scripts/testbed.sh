@@ -6,9 +6,10 @@
 #   scripts/testbed.sh down       stop everything (by PID), unmount, delete the namespaces
 #   scripts/testbed.sh status     say what is up; exit 0 only if the whole bed is healthy
 #   scripts/testbed.sh env        print the env file
-#   scripts/testbed.sh sshd start|stop|rekey|fingerprint I PORT
+#   scripts/testbed.sh sshd start|stop|rekey|fingerprint I PORT [SSHD_CONFIG_LINE...]
 #                                 an extra sshd in host I's namespace on PORT (not 22), for tests that
-#                                 stop hosts or change host keys without disturbing the shared port-22 sshd
+#                                 stop hosts or change host keys without disturbing the shared port-22 sshd;
+#                                 start appends the given lines to its sshd_config (e.g. "RekeyLimit 64K")
 #
 # All state lives under <repo>/target/testbed (see docs/team-notes.md for the env file it writes).
 # Host i: namespace berth-h<i>, veth bth-h<i> (10.213.<i>.1/24) <-> eth0 inside (10.213.<i>.2/24),
@@ -184,6 +185,7 @@ ensure_dockerd() {
 # sshd_dir I PORT
 sshd_dir() { echo "$(host_dir "$1")/sshd-$2"; }
 
+# write_sshd_config I PORT [LINE...]: extra LINEs (e.g. "RekeyLimit 64K") are appended to the config.
 write_sshd_config() {
   local i=$1 port=$2 s
   s=$(sshd_dir "$i" "$port")
@@ -208,12 +210,14 @@ LogLevel INFO
 Subsystem sftp internal-sftp
 SetEnv HOME=$STATE/home
 EOF
+  local line
+  for line in "${@:3}"; do echo "$line" >>"$s/sshd_config"; done
   # Sessions get an empty HOME: root's ~/.bashrc on this machine runs `pyenv init`, whose rehash lock is left
   # behind when a test kills a session (stops an sshd, times an exec out); every later exec then waits 60 s.
   mkdir -p "$STATE/home"
 }
 
-# start_sshd I PORT: idempotent.
+# start_sshd I PORT [LINE...]: idempotent (an sshd already running keeps its config).
 start_sshd() {
   local i=$1 port=$2 s
   s=$(sshd_dir "$i" "$port")
@@ -221,7 +225,7 @@ start_sshd() {
   chmod 755 "$s/run/sshd"
   [[ -s $s/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "berth-h$i" -f "$s/ssh_host_ed25519_key"
   ln -sfn "$(host_dir "$i")/docker.sock" "$s/run/docker.sock"
-  write_sshd_config "$i" "$port"
+  write_sshd_config "$i" "$port" "${@:3}"
   pid_alive "$s/sshd.pid" "$s/sshd_config" && return 0
   rm -f "$s/sshd.pid"
   /usr/sbin/sshd -t -f "$s/sshd_config" || die "bad sshd config $s/sshd_config"
@@ -430,13 +434,13 @@ cmd_status() {
 
 cmd_sshd() {
   local action=${1:-} i=${2:-} port=${3:-}
-  [[ $i =~ ^[0-9]+$ && $port =~ ^[0-9]+$ ]] || die "usage: testbed.sh sshd start|stop|rekey|fingerprint I PORT"
+  [[ $i =~ ^[0-9]+$ && $port =~ ^[0-9]+$ ]] || die "usage: testbed.sh sshd start|stop|rekey|fingerprint I PORT [SSHD_CONFIG_LINE...]"
   [[ $port != 22 || $action == fingerprint ]] || die "port 22 is the shared sshd; use another port"
   [[ -d $(host_dir "$i") ]] || die "host $i is not up"
   local s
   s=$(sshd_dir "$i" "$port")
   case $action in
-    start) start_sshd "$i" "$port" ;;
+    start) start_sshd "$i" "$port" "${@:4}" ;;
     stop) stop_sshd "$i" "$port" ;;
     rekey)
       stop_sshd "$i" "$port"

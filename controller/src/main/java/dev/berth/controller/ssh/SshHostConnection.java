@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.DisconnectReason;
@@ -69,6 +70,7 @@ public final class SshHostConnection implements AutoCloseable {
     private Duration backoff;
     private volatile boolean closed;
     private volatile String cipherSuite;
+    private final AtomicLong keyExchanges = new AtomicLong();
 
     SshHostConnection(SshTarget target, SshSettings settings, SshMetrics metrics,
                       ScheduledExecutorService scheduler, ExecutorService pumps) {
@@ -105,6 +107,11 @@ public final class SshHostConnection implements AutoCloseable {
      */
     public String cipherSuite() {
         return cipherSuite;
+    }
+
+    /** Key exchanges on this handle's connections: one per connection, plus one per re-key the host or sshj asked for. */
+    public long keyExchanges() {
+        return keyExchanges.get();
     }
 
     /** Channels open now. */
@@ -362,6 +369,7 @@ public final class SshHostConnection implements AutoCloseable {
             String up = a.getClient2ServerCipherAlgorithm() + " with " + a.getClient2ServerMACAlgorithm();
             String down = a.getServer2ClientCipherAlgorithm() + " with " + a.getServer2ClientMACAlgorithm();
             cipherSuite = up.equals(down) ? up : up + " up, " + down + " down";
+            keyExchanges.incrementAndGet();
             return true;
         });
         client.setConnectTimeout(timeoutMs);

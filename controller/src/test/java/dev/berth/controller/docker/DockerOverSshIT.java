@@ -301,4 +301,47 @@ class DockerOverSshIT {
         assertThat(registry.get("berth.docker.operation").tag("host", hostId).timers().stream()
                 .mapToLong(t -> t.count()).sum()).isGreaterThanOrEqualTo(51);
     }
+
+    /**
+     * A host that re-keys often (OpenSSH's RekeyLimit, here every 32 KiB) keeps the one connection working: Docker calls
+     * and a streamed exec all the way through dozens of key exchanges, each of which makes new ciphers and MACs on
+     * both sides (ours computed by the JDK).
+     */
+    @Test
+    void theConnectionCarriesOnThroughManyReKeysWithDockerCallsAndStreams() throws Exception {
+        int port = 2207;
+        TestBed.Host h = bed.host(1);
+        String fingerprint = bed.sshdWith(1, port, "RekeyLimit 32K");
+        cleanups.add(() -> bed.sshd("stop", 1, port));
+        SshHostConnection ssh = pool.connection(new SshTarget("it/rekey", h.address(), port, h.user(),
+                SshKey.load(h.privateKey(), null), HostKeyPolicy.pinned(fingerprint), 8));
+        SshDockerHost docker = docker(ssh, h);
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(docker.info().serverVersion()).isNotBlank();
+            assertThat(docker.imageExists(bed.appImage())).isTrue();
+        }
+        // 1 MB down an exec channel, counted as it streams.
+        AtomicInteger received = new AtomicInteger();
+        OutputStream counter = new OutputStream() {
+            @Override
+            public void write(int b) {
+                received.incrementAndGet();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                received.addAndGet(len);
+            }
+        };
+        assertThat(ssh.exec("head -c 1000000 /dev/zero", counter, OutputStream.nullOutputStream(),
+                Duration.ofSeconds(60)).exitStatus()).isZero();
+        assertThat(received.get()).isEqualTo(1_000_000);
+
+        assertThat(ssh.keyExchanges()).as("key exchanges on the connection").isGreaterThan(20);
+        assertThat(ssh.generation()).as("never reconnected").isEqualTo(1);
+        assertThat(registry.get("berth.ssh.connections.opened").tag("host", "it/rekey").counter().count())
+                .isEqualTo(1.0);
+        assertThat(ssh.cipherSuite()).isEqualTo("aes128-ctr with hmac-sha2-256-etm@openssh.com");
+    }
 }

@@ -181,6 +181,13 @@ public final class TestBed {
         return runScript("sshd", action, Integer.toString(hostIndex), Integer.toString(port));
     }
 
+    /** Starts a test-only sshd as {@link #sshd} does, with {@code configLines} added to its sshd_config. */
+    public String sshdWith(int hostIndex, int port, String... configLines) {
+        List<String> args = new ArrayList<>(List.of("sshd", "start", Integer.toString(hostIndex), Integer.toString(port)));
+        args.addAll(List.of(configLines));
+        return runScript(args.toArray(String[]::new));
+    }
+
     private String runScript(String... args) {
         List<String> command = new ArrayList<>();
         command.add(require("TESTBED_SCRIPT"));
