@@ -6,10 +6,12 @@
 #   scripts/testbed.sh down       stop everything (by PID), unmount, delete the namespaces
 #   scripts/testbed.sh status     say what is up; exit 0 only if the whole bed is healthy
 #   scripts/testbed.sh env        print the env file
-#   scripts/testbed.sh sshd start|stop|rekey|fingerprint I PORT [SSHD_CONFIG_LINE...]
+#   scripts/testbed.sh sshd start|stop|rekey|fingerprint|freeze|thaw I PORT [SSHD_CONFIG_LINE...]
 #                                 an extra sshd in host I's namespace on PORT (not 22), for tests that
 #                                 stop hosts or change host keys without disturbing the shared port-22 sshd;
-#                                 start appends the given lines to its sshd_config (e.g. "RekeyLimit 64K")
+#                                 start appends the given lines to its sshd_config (e.g. "RekeyLimit 64K");
+#                                 freeze/thaw stop and continue it and its sessions (a hung host whose
+#                                 kernel still acknowledges TCP)
 #
 # All state lives under <repo>/target/testbed (see docs/team-notes.md for the env file it writes).
 # Host i: namespace berth-h<i>, veth bth-h<i> (10.213.<i>.1/24) <-> eth0 inside (10.213.<i>.2/24),
@@ -253,9 +255,20 @@ stop_sshd() {
   if pid_alive "$s/sshd.pid" "$s/sshd_config"; then
     pid=$(<"$s/sshd.pid")
     for p in $(descendants "$pid"); do kill -KILL "$p" 2>/dev/null || true; done
+    kill -CONT "$pid" 2>/dev/null || true   # a frozen listener handles TERM only once it runs again
     stop_pid "$pid" 5
   fi
   rm -f "$s/sshd.pid"
+}
+
+# signal_sshd I PORT SIGNAL: the listener and every process serving its connections, the listener first.
+signal_sshd() {
+  local i=$1 port=$2 sig=$3 s pid p
+  s=$(sshd_dir "$i" "$port")
+  pid_alive "$s/sshd.pid" "$s/sshd_config" || die "no sshd on host $i port $port"
+  pid=$(<"$s/sshd.pid")
+  kill "-$sig" "$pid"
+  for p in $(descendants "$pid"); do kill "-$sig" "$p" 2>/dev/null || true; done
 }
 
 host_ok() {
@@ -434,7 +447,7 @@ cmd_status() {
 
 cmd_sshd() {
   local action=${1:-} i=${2:-} port=${3:-}
-  [[ $i =~ ^[0-9]+$ && $port =~ ^[0-9]+$ ]] || die "usage: testbed.sh sshd start|stop|rekey|fingerprint I PORT [SSHD_CONFIG_LINE...]"
+  [[ $i =~ ^[0-9]+$ && $port =~ ^[0-9]+$ ]] || die "usage: testbed.sh sshd start|stop|rekey|fingerprint|freeze|thaw I PORT [SSHD_CONFIG_LINE...]"
   [[ $port != 22 || $action == fingerprint ]] || die "port 22 is the shared sshd; use another port"
   [[ -d $(host_dir "$i") ]] || die "host $i is not up"
   local s
@@ -448,9 +461,11 @@ cmd_sshd() {
       start_sshd "$i" "$port"
       ;;
     fingerprint) ;;
+    freeze) signal_sshd "$i" "$port" STOP ;;
+    thaw) signal_sshd "$i" "$port" CONT ;;
     *) die "unknown sshd action: $action" ;;
   esac
-  [[ $action == stop ]] || fingerprint_of "$s/ssh_host_ed25519_key"
+  [[ $action == stop || $action == freeze || $action == thaw ]] || fingerprint_of "$s/ssh_host_ed25519_key"
 }
 
 case ${1:-} in
@@ -459,5 +474,5 @@ case ${1:-} in
   status) cmd_status ;;
   env) cat "$ENV_FILE" ;;
   sshd) shift; cmd_sshd "$@" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

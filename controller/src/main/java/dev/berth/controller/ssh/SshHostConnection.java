@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import net.schmizz.keepalive.KeepAlive;
+import net.schmizz.keepalive.KeepAliveRunner;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.connection.ConnectionException;
@@ -48,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class SshHostConnection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshHostConnection.class);
+    /** Keep-alives in a row without an answer after which the connection is given up. */
+    static final int MAX_UNANSWERED_KEEP_ALIVES = 4;
 
     private final SshTarget target;
     private final SshSettings settings;
@@ -63,7 +67,8 @@ public final class SshHostConnection implements AutoCloseable {
     private final List<Runnable> idleReclaimers = new CopyOnWriteArrayList<>();
 
     private final ReentrantLock connectLock = new ReentrantLock();
-    private Generation current;
+    /** Written under connectLock; volatile for {@link #isConnected()}, which does not wait for a connect. */
+    private volatile Generation current;
     private int generationCounter;
     private SshFailure lastFailure;
     private long nextAttemptNanos;
@@ -112,6 +117,15 @@ public final class SshHostConnection implements AutoCloseable {
     /** Key exchanges on this handle's connections: one per connection, plus one per re-key the host or sshj asked for. */
     public long keyExchanges() {
         return keyExchanges.get();
+    }
+
+    /**
+     * Whether the current connection is up (false before the first operation, after it was lost — a keep-alive
+     * found the host silent, say — and until the next operation reconnects).
+     */
+    public boolean isConnected() {
+        Generation g = current;
+        return g != null && g.client.isConnected();
     }
 
     /** Channels open now. */
@@ -375,6 +389,14 @@ public final class SshHostConnection implements AutoCloseable {
         client.setConnectTimeout(timeoutMs);
         client.getTransport().setTimeoutMs(timeoutMs);
         client.getConnection().setTimeoutMs(timeoutMs);
+        // Before connecting: sshj starts the keep-alive thread on connect only if an interval is set by then. It sends
+        // keepalive@openssh.com every interval once authenticated, and kills the transport when MAX_UNANSWERED in a
+        // row get no answer (a host, or its sshd, that hangs while the kernel still acknowledges TCP).
+        KeepAlive keepAlive = client.getConnection().getKeepAlive();
+        keepAlive.setKeepAliveInterval((int) Math.max(1, settings.keepAliveInterval().toSeconds()));
+        if (keepAlive instanceof KeepAliveRunner runner) {
+            runner.setMaxAliveCount(MAX_UNANSWERED_KEEP_ALIVES);
+        }
         String where = target.address();
         try {
             try {
@@ -398,8 +420,6 @@ public final class SshHostConnection implements AutoCloseable {
             if (verifier.lastVerdict() == HostKeyVerifier.Verdict.NONE) {
                 throw mismatch();
             }
-            client.getConnection().getKeepAlive()
-                    .setKeepAliveInterval((int) Math.max(1, settings.keepAliveInterval().toSeconds()));
             try {
                 client.authPublickey(target.user(), target.key().provider());
             } catch (UserAuthException e) {

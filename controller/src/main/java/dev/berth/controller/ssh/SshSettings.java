@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param connectTimeout     TCP connect, key exchange, authentication and channel opening
  * @param operationTimeout   default limit for one operation (an exec) when the caller gives none
  * @param channelWait        how long an operation waits for one of the host's channel slots
- * @param keepAliveInterval  SSH keep-alive period; a connection silent for several periods is dropped
+ * @param keepAliveInterval  SSH keep-alive period; a connection whose host leaves 4 in a row unanswered is dropped
+ *                           (a minute at the default 15 s) and the next operation reconnects
  * @param backoffInitial     first pause after a failed connect before the next attempt
  * @param backoffMax         longest pause between connect attempts
  */
@@ -31,6 +32,10 @@ public record SshSettings(
 
     public SshSettings withConnectTimeout(Duration timeout) {
         return new SshSettings(timeout, operationTimeout, channelWait, keepAliveInterval, backoffInitial, backoffMax);
+    }
+
+    public SshSettings withKeepAliveInterval(Duration interval) {
+        return new SshSettings(connectTimeout, operationTimeout, channelWait, interval, backoffInitial, backoffMax);
     }
 
     public SshSettings withChannelWait(Duration wait) {

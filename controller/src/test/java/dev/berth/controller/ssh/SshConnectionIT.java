@@ -70,6 +70,42 @@ class SshConnectionIT {
         }
     }
 
+    /**
+     * A host that hangs while its kernel still acknowledges TCP (sshd and its sessions stopped with SIGSTOP) sends no
+     * FIN and no RST: only keep-alives that go unanswered show it is gone. The connection is dropped within a few
+     * keep-alive periods, without any operation running, and the next operation after the host answers again
+     * reconnects.
+     */
+    @Test
+    void aHostThatHangsIsDroppedByUnansweredKeepAlivesAndReconnectedOnceItAnswers() throws Exception {
+        int port = 2204;
+        String fingerprint = bed.sshd("start", 1, port);
+        SshConnectionPool quick = new SshConnectionPool(registry, SshSettings.defaults()
+                .withKeepAliveInterval(Duration.ofSeconds(1))
+                .withConnectTimeout(Duration.ofSeconds(5))
+                .withBackoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+        try {
+            SshHostConnection c = quick.connection(target("it/hang", port, HostKeyPolicy.pinned(fingerprint)));
+            assertThat(run(c, "echo up")).isEqualTo("up\n");
+            assertThat(c.isConnected()).isTrue();
+
+            bed.sshd("freeze", 1, port);
+            long frozen = System.nanoTime();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> !c.isConnected());
+            // 4 unanswered keep-alives at 1 s: not before about 4 s.
+            assertThat(Duration.ofNanos(System.nanoTime() - frozen)).isGreaterThan(Duration.ofSeconds(3));
+
+            bed.sshd("thaw", 1, port);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .untilAsserted(() -> assertThat(run(c, "echo back")).isEqualTo("back\n"));
+            assertThat(c.isConnected()).isTrue();
+            assertThat(c.generation()).as("one reconnect").isEqualTo(2);
+        } finally {
+            quick.close();
+            bed.sshd("stop", 1, port);
+        }
+    }
+
     @Test
     void trustOnFirstUseRecordsTheFingerprintThenRefusesAChangedHostKey() throws Exception {
         int port = 2201;
