@@ -12,6 +12,7 @@
 #                                 start appends the given lines to its sshd_config (e.g. "RekeyLimit 64K");
 #                                 freeze/thaw stop and continue it and its sessions (a hung host whose
 #                                 kernel still acknowledges TCP)
+#   scripts/testbed.sh dockerd freeze|thaw I   SIGSTOP/SIGCONT host I's dockerd (a hung Docker)
 #
 # All state lives under <repo>/target/testbed (see docs/team-notes.md for the env file it writes).
 # Host i: namespace berth-h<i>, veth bth-h<i> (10.213.<i>.1/24) <-> eth0 inside (10.213.<i>.2/24),
@@ -295,6 +296,7 @@ down_host() {
     [[ -d $s ]] && stop_sshd "$i" "${s##*/sshd-}"
   done
   if pid_alive "$d/dockerd.pid" "$d/docker.sock"; then
+    kill -CONT "$(<"$d/dockerd.pid")" 2>/dev/null || true   # left frozen by a test that did not finish
     # Kill the containers first: dockerd would give each one its stop timeout (10 s) on the way down.
     local ids
     ids=$(dk "$i" ps -q 2>/dev/null || true)
@@ -468,11 +470,26 @@ cmd_sshd() {
   [[ $action == stop || $action == freeze || $action == thaw ]] || fingerprint_of "$s/ssh_host_ed25519_key"
 }
 
+# dockerd freeze|thaw I: SIGSTOP/SIGCONT host I's dockerd (a hung Docker: its socket still accepts connections,
+# nothing answers). Containers keep running (containerd is not stopped).
+cmd_dockerd() {
+  local action=${1:-} i=${2:-} d
+  [[ $i =~ ^[0-9]+$ ]] || die "usage: testbed.sh dockerd freeze|thaw I"
+  d=$(host_dir "$i")
+  pid_alive "$d/dockerd.pid" "$d/docker.sock" || die "host $i has no dockerd running"
+  case $action in
+    freeze) kill -STOP "$(<"$d/dockerd.pid")" ;;
+    thaw) kill -CONT "$(<"$d/dockerd.pid")" ;;
+    *) die "unknown dockerd action: $action" ;;
+  esac
+}
+
 case ${1:-} in
   up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cat "$ENV_FILE" ;;
   sshd) shift; cmd_sshd "$@" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  dockerd) shift; cmd_dockerd "$@" ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

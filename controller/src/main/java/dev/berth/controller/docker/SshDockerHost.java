@@ -57,6 +57,11 @@ public final class SshDockerHost implements DockerHost {
 
     /** The default idle-read limit of one Docker API response (a followed log stream may be quiet for a while). */
     public static final Duration DEFAULT_IDLE_READ_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * The default limit of a call's wait for Docker's answer (not a stream's: see {@link ResponseLimits}): a dockerd
+     * that hangs fails the call, and the Server's check says so, within this.
+     */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
 
     private static final Logger log = LoggerFactory.getLogger(SshDockerHost.class);
     /** One lock per host and network name: see {@link #ensureNetwork}. */
@@ -73,12 +78,13 @@ public final class SshDockerHost implements DockerHost {
     private final DockerClient docker;
     private final MeterRegistry registry;
 
-    private SshDockerHost(SshHostConnection ssh, String socketPath, MeterRegistry registry, Duration idleReadTimeout) {
+    private SshDockerHost(SshHostConnection ssh, String socketPath, MeterRegistry registry, Duration callTimeout,
+                          Duration idleReadTimeout) {
         SensitiveLoggers.silence();
         this.ssh = ssh;
         this.socketPath = socketPath;
         this.registry = registry;
-        this.http = new SshDockerHttpClient(ssh, socketPath, idleReadTimeout, WATCHDOGS);
+        this.http = new SshDockerHttpClient(ssh, socketPath, callTimeout, idleReadTimeout, WATCHDOGS);
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost("unix://" + socketPath)
                 .withDockerTlsVerify(false)
@@ -91,12 +97,13 @@ public final class SshDockerHost implements DockerHost {
      * (usually {@code /var/run/docker.sock}). Nothing is opened until the first call.
      */
     public static SshDockerHost on(SshHostConnection ssh, String socketPath, MeterRegistry registry) {
-        return new SshDockerHost(ssh, socketPath, registry, DEFAULT_IDLE_READ_TIMEOUT);
+        return new SshDockerHost(ssh, socketPath, registry, DEFAULT_CALL_TIMEOUT, DEFAULT_IDLE_READ_TIMEOUT);
     }
 
+    /** With other limits: {@code callTimeout} for calls, {@code idleReadTimeout} for silent streams. */
     public static SshDockerHost on(SshHostConnection ssh, String socketPath, MeterRegistry registry,
-                                   Duration idleReadTimeout) {
-        return new SshDockerHost(ssh, socketPath, registry, idleReadTimeout);
+                                   Duration callTimeout, Duration idleReadTimeout) {
+        return new SshDockerHost(ssh, socketPath, registry, callTimeout, idleReadTimeout);
     }
 
     @Override

@@ -52,9 +52,18 @@ final class SshDockerHttpClient implements DockerHttpClient {
     private final SshChannelSocket.ReadDeadlines deadlines;
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient http;
+    private final RequestConfig defaults;
+    private final Duration callTimeout;
+    private final Duration idleReadTimeout;
 
-    SshDockerHttpClient(SshHostConnection ssh, String socketPath, Duration idleReadTimeout,
+    /**
+     * @param callTimeout     how long a call (not a stream) may wait for Docker's answer, see {@link ResponseLimits}
+     * @param idleReadTimeout how long a stream may be silent
+     */
+    SshDockerHttpClient(SshHostConnection ssh, String socketPath, Duration callTimeout, Duration idleReadTimeout,
                         ScheduledExecutorService watchdogs) {
+        this.callTimeout = callTimeout;
+        this.idleReadTimeout = idleReadTimeout;
         deadlines = new SshChannelSocket.ReadDeadlines(watchdogs);
         DnsResolver noDns = new DnsResolver() {
             @Override
@@ -82,13 +91,14 @@ final class SshDockerHttpClient implements DockerHttpClient {
                 .setTimeToLive(TimeValue.ofMinutes(10))
                 .build());
         ssh.onSlotShortage(() -> connections.closeIdle(TimeValue.ZERO_MILLISECONDS));
+        defaults = RequestConfig.custom()
+                .setConnectionRequestTimeout(Timeout.ofSeconds(60))
+                .setResponseTimeout(Timeout.of(idleReadTimeout))
+                .setRedirectsEnabled(false)
+                .build();
         http = HttpClients.custom()
                 .setConnectionManager(connections)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setConnectionRequestTimeout(Timeout.ofSeconds(60))
-                        .setResponseTimeout(Timeout.of(idleReadTimeout))
-                        .setRedirectsEnabled(false)
-                        .build())
+                .setDefaultRequestConfig(defaults)
                 // Keep a connection (and its channel slot) for the next request only while nobody waits for a slot:
                 // otherwise a busy HTTP pool would starve exec sessions that share the slots.
                 .setConnectionReuseStrategy((req, resp, ctx) ->
@@ -118,8 +128,11 @@ final class SshDockerHttpClient implements DockerHttpClient {
                 r.setEntity(new InputStreamEntity(body, null));
             }
         }
+        HttpClientContext context = HttpClientContext.create();
+        context.setRequestConfig(RequestConfig.copy(defaults).setResponseTimeout(Timeout.of(
+                ResponseLimits.of(request.method(), request.path(), callTimeout, idleReadTimeout))).build());
         try {
-            return new HttpResponse(http.executeOpen(DOCKER, r, HttpClientContext.create()));
+            return new HttpResponse(http.executeOpen(DOCKER, r, context));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

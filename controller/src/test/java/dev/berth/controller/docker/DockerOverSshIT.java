@@ -238,7 +238,7 @@ class DockerOverSshIT {
     void aResponseSilentForLongerThanTheIdleReadTimeoutFailsInsteadOfHangingAndTheHostStaysUsable() throws Exception {
         TestBed.Host h = bed.host(1);
         SshDockerHost docker = SshDockerHost.on(ssh(h, "it/idle-read", 8), h.remoteDockerSocket(), registry,
-                Duration.ofSeconds(1));
+                SshDockerHost.DEFAULT_CALL_TIMEOUT, Duration.ofSeconds(1));
         cleanups.add(docker::close);
         String name = "berth-it-quiet-" + UUID.randomUUID().toString().substring(0, 8);
         cleanups.add(() -> docker.removeContainer(name, true));
@@ -343,5 +343,45 @@ class DockerOverSshIT {
         assertThat(registry.get("berth.ssh.connections.opened").tag("host", "it/rekey").counter().count())
                 .isEqualTo(1.0);
         assertThat(ssh.cipherSuite()).isEqualTo("aes128-ctr with hmac-sha2-256-etm@openssh.com");
+    }
+
+    /**
+     * A dockerd that hangs (stopped with SIGSTOP: its socket still accepts connections, nothing answers) fails a call
+     * within the call limit instead of holding the caller for the 5-minute idle limit of streams; a stream that is
+     * rightly quiet for longer than the call limit (an exec's output) is not cut; and the host works again once Docker
+     * answers.
+     */
+    @Test
+    void aHungDockerdFailsCallsWithinTheCallLimitWhileQuietStreamsRunOn() throws Exception {
+        TestBed.Host h = bed.host(1);
+        Duration callLimit = Duration.ofSeconds(2);
+        SshDockerHost docker = SshDockerHost.on(ssh(h, "it/hung-dockerd", 8), h.remoteDockerSocket(), registry,
+                callLimit, SshDockerHost.DEFAULT_IDLE_READ_TIMEOUT);
+        cleanups.add(docker::close);
+        String name = "berth-it-hung-" + UUID.randomUUID().toString().substring(0, 8);
+        cleanups.add(() -> docker.removeContainer(name, true));
+        String id = docker.createContainer(ContainerSpec.of(name, bed.appImage()).withCommand(List.of("sleep", "600")));
+        docker.startContainer(id);
+
+        // An exec silent for twice the call limit, then printing: a stream, so it is not cut.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long exit = docker.exec(id, List.of("sh", "-c", "sleep 4; echo done"), out, OutputStream.nullOutputStream(),
+                Duration.ofSeconds(30));
+        assertThat(exit).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("done\n");
+
+        bed.dockerd("freeze", 1);
+        try {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> docker.inspectContainer(id))
+                    .isInstanceOfSatisfying(DockerHostException.class,
+                            e -> assertThat(e.kind()).isEqualTo(DockerHostException.Kind.Timeout))
+                    .hasMessageContaining("did not answer");
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(took).isGreaterThanOrEqualTo(callLimit).isLessThan(Duration.ofSeconds(10));
+        } finally {
+            bed.dockerd("thaw", 1);
+        }
+        assertThat(docker.inspectContainer(id)).get().extracting(DockerHost.ContainerState::running).isEqualTo(true);
     }
 }

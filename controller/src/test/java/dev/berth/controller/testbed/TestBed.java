@@ -181,6 +181,11 @@ public final class TestBed {
         return runScript("sshd", action, Integer.toString(hostIndex), Integer.toString(port));
     }
 
+    /** {@code freeze} (SIGSTOP: a hung Docker whose socket still accepts) or {@code thaw} host {@code hostIndex}'s dockerd. */
+    public void dockerd(String action, int hostIndex) {
+        runScript("dockerd", action, Integer.toString(hostIndex));
+    }
+
     /** Starts a test-only sshd as {@link #sshd} does, with {@code configLines} added to its sshd_config. */
     public String sshdWith(int hostIndex, int port, String... configLines) {
         List<String> args = new ArrayList<>(List.of("sshd", "start", Integer.toString(hostIndex), Integer.toString(port)));
