@@ -87,6 +87,13 @@ final class ApplicationDeployer {
             List<ObservedContainer> observed = observe(docker, app, desired.configHash());
             String uid = app.getMetadata().getUid();
             Optional<Instant> backoffUntil = driftBackoff.notBefore(uid, now);
+            // This process saw this configuration's rollout fail, but the status at hand does not say so: it is older
+            // than that failure's own status write (JOSDK does not cache the status it patched). The failure stands;
+            // trying again here would be a second rollout of the same broken configuration.
+            history.lastFailure(app)
+                    .filter(f -> f.configHash().equals(desired.configHash())
+                            && !f.configHash().equals(status.getFailedConfigHash()))
+                    .ifPresent(f -> status.setFailedConfigHash(f.configHash()));
             RolloutPlanner.Input input = new RolloutPlanner.Input(desired, observed,
                     new HashSet<>(status.getContainers() == null ? List.of() : status.getContainers()),
                     status.getFailedConfigHash(), suspended, "Suspended".equals(status.getState()),
@@ -283,7 +290,7 @@ final class ApplicationDeployer {
             case FAILED -> failed(in, desired, status, run, !observed.stream()
                     .allMatch(c -> desired.configHash().equals(c.configHash())), plan.failure(), plan.failing(),
                     failingLogs);
-            case HELD -> held(status, plan, desired);
+            case HELD -> held(app, status, plan, desired);
             case SUSPENDED -> notReadyWith(Berth.REASON_SUSPENDED, "spec.suspend is true: " + plan.detail(),
                     "Suspended", null, false, conditions(false, null, null));
         };
@@ -490,15 +497,18 @@ final class ApplicationDeployer {
         services.meters().counter("berth.application.rollouts", "result", previousServes ? "rolled_back" : "failed")
                 .increment();
         String message = msg.toString();
+        history.failed(in.app(), desired.configHash(), message);
         return notReadyWith(ApplicationReasons.ROLLOUT_FAILED, message, "Failed", null, true,
                 conditions(false, previousServes ? ApplicationReasons.ROLLOUT_FAILED : null, message));
     }
 
     /** The config failed before: the message of the failure stays (it explains), nothing is retried. */
-    private Outcome held(ApplicationStatus status, RolloutPlan plan, DesiredState desired) {
+    private Outcome held(Application app, ApplicationStatus status, RolloutPlan plan, DesiredState desired) {
         String message = status.condition(Berth.CONDITION_READY)
                 .filter(c -> ApplicationReasons.ROLLOUT_FAILED.equals(c.getReason()))
                 .map(Condition::getMessage)
+                .or(() -> history.lastFailure(app).filter(f -> f.configHash().equals(desired.configHash()))
+                        .map(DeploymentHistory.Failure::message))
                 .orElse("rollout of " + desired.image() + " failed earlier (" + plan.detail()
                         + "). Berth retries when the spec or a referenced Secret or ConfigMap changes");
         boolean previousServes = !"nothing serving".equals(plan.detail());

@@ -40,8 +40,13 @@ public final class DeploymentHistory {
     private final Clock clock;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final Map<String, Finished> finished = new ConcurrentHashMap<>();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
 
     /** The last deployment this process saw finish for an Application: which one, and the configuration it rolled out. */
+    /** A configuration whose rollout failed (rolled back or nothing serving), and the status message that explained it. */
+    public record Failure(String configHash, String message) {
+    }
+
     public record Finished(UUID id, String configHash) {
     }
 
@@ -118,8 +123,22 @@ public final class DeploymentHistory {
         return Optional.ofNullable(finished.get(app.getMetadata().getUid()));
     }
 
+    /**
+     * The configuration whose rollout this process last saw fail for the Application, unless one finished since: a
+     * look whose status does not say so yet (it is older than the failure's own status write) must not try it again.
+     */
+    public Optional<Failure> lastFailure(Application app) {
+        return Optional.ofNullable(failures.get(app.getMetadata().getUid()));
+    }
+
+    /** Notes that the rollout of {@code configHash} failed, explained by {@code message} (see {@link #lastFailure}). */
+    public void failed(Application app, String configHash, String message) {
+        failures.put(app.getMetadata().getUid(), new Failure(configHash, message));
+    }
+
     /** Forgets the Application (deleted). */
     public void forget(Application app) {
+        failures.remove(app.getMetadata().getUid());
         finished.remove(app.getMetadata().getUid());
     }
 
@@ -130,6 +149,7 @@ public final class DeploymentHistory {
             return;
         }
         if (outcome == DeploymentStatus.FINISHED) {
+            failures.remove(app.getMetadata().getUid());
             finished.put(app.getMetadata().getUid(), new Finished(run.id, run.configHash));
         } else {
             finished.remove(app.getMetadata().getUid());

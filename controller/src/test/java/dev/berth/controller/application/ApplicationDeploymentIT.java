@@ -133,6 +133,38 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
     }
 
     @Test
+    void aLookFromAStatusOlderThanARolloutFailureDoesNotTryThatConfigurationAgain() {
+        BerthOperator operator = t.startOperator();
+        t.server("h1", 1);
+        create(AppTestBed.app("web-refail", "h1", "v1"));
+        awaitReady("web-refail");
+        edit("web-refail", a -> {
+            a.getSpec().setHealthCheck(null);
+            a.getSpec().setImage("berth-test/missing:1");
+        });
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> t.fetch("web-refail").getStatus()
+                .getFailedConfigHash() != null);
+        String failedHash = t.fetch("web-refail").getStatus().getFailedConfigHash();
+
+        // The status as it was before the failure's own status write: what a look queued behind a slow failing
+        // rollout (a pull that waits for DNS, say) works from. It must not start a second rollout of that config.
+        t.client.resources(Application.class).inNamespace(AppTestBed.NS).withName("web-refail").editStatus(a -> {
+            a.getStatus().setFailedConfigHash(null);
+            return a;
+        });
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                failedHash.equals(t.fetch("web-refail").getStatus().getFailedConfigHash()));
+        Application held = t.fetch("web-refail");
+        assertThat(AppTestBed.condition(held, Berth.CONDITION_READY).map(Condition::getMessage).orElse(""))
+                .contains("could not be pulled");
+        assertThat(deployments(held)).extracting(r -> r.get("status", String.class))
+                .as("one failed rollout, not two").containsExactly("finished", "rolled_back");
+        assertThat(operator.metrics().registry().find("berth.application.rollouts").tags("result", "rolled_back")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(http(1, "web-refail")).isEqualTo("v1");
+    }
+
+    @Test
     void withNothingToWaitForReadyComesInTheLookThatStartsTheContainer() {
         BerthOperator operator = t.startOperator();
         t.server("h1", 1);
