@@ -15,6 +15,7 @@ import dev.berth.controller.ssh.SshKey;
 import dev.berth.controller.ssh.SshTarget;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * How any reconciler reaches the host of a {@link Server}: its pooled, verified SSH connection and the Docker engine
@@ -72,6 +74,19 @@ public final class ServerAccess implements AutoCloseable {
         this.client = client;
         this.pool = pool;
         this.registry = registry;
+    }
+
+    /**
+     * Calls {@code listener} with the Server whose established SSH connection dropped without Berth closing it (the
+     * host closed it, went away, or left keep-alives unanswered), so that its status can be re-checked at once.
+     */
+    public void onConnectionLost(Consumer<ResourceID> listener) {
+        pool.onConnectionLost(id -> {
+            int slash = id.indexOf('/');
+            if (slash > 0) {
+                listener.accept(new ResourceID(id.substring(slash + 1), id.substring(0, slash)));
+            }
+        });
     }
 
     /** The id of a Server's host in the SSH pool, logs and metric tags: {@code namespace/name}. */

@@ -24,6 +24,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Duration;
@@ -74,7 +75,11 @@ public class ServerReconciler extends BerthReconciler<Server, ServerStatus> {
         applications = users(Application.class, context, a -> a.getSpec() == null ? null : a.getSpec().getServerRef());
         databases = users(StandaloneDatabase.class, context,
                 d -> d.getSpec() == null ? null : d.getSpec().getServerRef());
-        return List.of(applications, databases);
+        // A connection that drops (the host closed it, went away, stopped answering keep-alives) re-checks its Server
+        // now rather than at the next periodic check, so status says so within seconds.
+        SimpleInboundEventSource<Server> lost = new SimpleInboundEventSource<>("ssh-connection-lost");
+        access.onConnectionLost(lost::propagateEvent);
+        return List.of(applications, databases, lost);
     }
 
     /**

@@ -1,13 +1,19 @@
 package dev.berth.controller.ssh;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@link SshHostConnection} per host id, shared by everything that talks to that host. Asking again with the
@@ -16,11 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SshConnectionPool implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SshConnectionPool.class);
+
     private final SshSettings settings;
     private final SshMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService pumps;
     private final Map<String, SshHostConnection> hosts = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> lostListeners = new CopyOnWriteArrayList<>();
 
     public SshConnectionPool(MeterRegistry registry, SshSettings settings) {
         SensitiveLoggers.silence();
@@ -38,12 +47,35 @@ public final class SshConnectionPool implements AutoCloseable {
                 return existing;
             }
             replaced[0] = existing;
-            return new SshHostConnection(target, settings, metrics, scheduler, pumps);
+            return new SshHostConnection(target, settings, metrics, scheduler, pumps, this::connectionLost);
         });
         if (replaced[0] != null) {
             replaced[0].close();
         }
         return c;
+    }
+
+    /**
+     * Calls {@code listener} with the host id whenever an established connection drops without Berth closing it (the
+     * host closed it, went away, or left keep-alives unanswered). Called on the pool's timer thread; keep it short.
+     */
+    public void onConnectionLost(Consumer<String> listener) {
+        lostListeners.add(listener);
+    }
+
+    private void connectionLost(String id) {
+        // Not on the thread that noticed: that is sshj's, holding its transport's lock.
+        try {
+            scheduler.execute(() -> lostListeners.forEach(l -> {
+                try {
+                    l.accept(id);
+                } catch (RuntimeException e) {
+                    LOG.warn("host {}: a connection-lost listener failed: {}", id, e.toString());
+                }
+            }));
+        } catch (RejectedExecutionException closing) {
+            // the pool is closing: nobody to tell
+        }
     }
 
     /** Closes the connection of host {@code id}, if any (e.g. its Server was deleted). */

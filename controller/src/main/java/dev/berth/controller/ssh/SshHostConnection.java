@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 import net.schmizz.keepalive.KeepAlive;
 import net.schmizz.keepalive.KeepAliveRunner;
@@ -76,9 +78,11 @@ public final class SshHostConnection implements AutoCloseable {
     private volatile boolean closed;
     private volatile String cipherSuite;
     private final AtomicLong keyExchanges = new AtomicLong();
+    private final Consumer<String> onLost;
 
     SshHostConnection(SshTarget target, SshSettings settings, SshMetrics metrics,
-                      ScheduledExecutorService scheduler, ExecutorService pumps) {
+                      ScheduledExecutorService scheduler, ExecutorService pumps, Consumer<String> onLost) {
+        this.onLost = onLost;
         this.target = target;
         this.settings = settings;
         this.metrics = metrics;
@@ -379,6 +383,15 @@ public final class SshHostConnection implements AutoCloseable {
         SSHClient client = new SSHClient(SshClientConfig.create());
         client.setSocketFactory(SshClientConfig.SOCKETS);
         client.addHostKeyVerifier(verifier);
+        // Told when the transport ends: by the host, the network, unanswered keep-alives — or by us closing it,
+        // which is not a loss (the generation says so before closing).
+        AtomicReference<Generation> established = new AtomicReference<>();
+        client.getTransport().setDisconnectListener((reason, message) -> {
+            Generation lost = established.get();
+            if (lost != null && !lost.closing) {
+                connectionLost(lost, reason, message);
+            }
+        });
         client.getTransport().addAlgorithmsVerifier(a -> {
             String up = a.getClient2ServerCipherAlgorithm() + " with " + a.getClient2ServerMACAlgorithm();
             String down = a.getServer2ClientCipherAlgorithm() + " with " + a.getServer2ClientMACAlgorithm();
@@ -436,6 +449,7 @@ public final class SshHostConnection implements AutoCloseable {
             throw f;
         }
         Generation g = new Generation(client, ++generationCounter);
+        established.set(g);
         metrics.connectionOpened(target.id());
         LOG.info("host {}: connected to {} (connection {}, host key {}, {})", target.id(), where, g.number,
                 verifier.trustedFingerprint(), cipherSuite);
@@ -453,6 +467,16 @@ public final class SshHostConnection implements AutoCloseable {
         } catch (IOException e) {
             throw new SshFailure.Unreachable(target.id(), "connected to " + target.address()
                     + " but could not run a command: " + describe(e), null);
+        }
+    }
+
+    /** On sshj's thread that saw the transport end (holding its lock): note it and tell the pool, nothing more. */
+    private void connectionLost(Generation g, DisconnectReason reason, String message) {
+        LOG.warn("host {}: connection {} to {} lost ({}{}); the next operation reconnects", target.id(), g.number,
+                target.address(), reason, message == null || message.isBlank() ? "" : ": " + message);
+        metrics.connectionLost(target.id());
+        if (!closed) {
+            onLost.accept(target.id());
         }
     }
 
@@ -530,6 +554,8 @@ public final class SshHostConnection implements AutoCloseable {
         final int number;
         private int refs;
         private boolean retired;
+        /** Set before Berth closes it: the transport's end is then not a loss. */
+        volatile boolean closing;
 
         Generation(SSHClient client, int number) {
             this.client = client;
@@ -555,6 +581,7 @@ public final class SshHostConnection implements AutoCloseable {
         }
 
         private void disconnect() {
+            closing = true;
             LOG.debug("host {}: closing connection {}", target.id(), number);
             closeQuietly(client);
         }

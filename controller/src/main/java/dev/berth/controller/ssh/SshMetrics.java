@@ -15,6 +15,7 @@ final class SshMetrics {
 
     static final String CONNECTIONS_OPENED = "berth.ssh.connections.opened";
     static final String CONNECTIONS_FAILED = "berth.ssh.connections.failed";
+    static final String CONNECTIONS_LOST = "berth.ssh.connections.lost";
     static final String CHANNELS_OPEN = "berth.ssh.channels.open";
     static final String OPERATION = "berth.ssh.operation";
 
@@ -38,6 +39,11 @@ final class SshMetrics {
     void connectionFailed(String host, SshFailure.Reason reason) {
         Counter.builder(CONNECTIONS_FAILED).description("SSH connection attempts that failed, by reason")
                 .tag("host", host).tag("reason", reason.name()).register(registry).increment();
+    }
+
+    void connectionLost(String host) {
+        Counter.builder(CONNECTIONS_LOST).description("Established SSH connections that dropped without Berth closing them")
+                .tag("host", host).register(registry).increment();
     }
 
     /**

@@ -10,7 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +86,8 @@ class SshConnectionIT {
                 .withKeepAliveInterval(Duration.ofSeconds(1))
                 .withConnectTimeout(Duration.ofSeconds(5))
                 .withBackoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+        List<String> lost = new CopyOnWriteArrayList<>();
+        quick.onConnectionLost(lost::add);
         try {
             SshHostConnection c = quick.connection(target("it/hang", port, HostKeyPolicy.pinned(fingerprint)));
             assertThat(run(c, "echo up")).isEqualTo("up\n");
@@ -94,12 +98,18 @@ class SshConnectionIT {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> !c.isConnected());
             // 4 unanswered keep-alives at 1 s: not before about 4 s.
             assertThat(Duration.ofNanos(System.nanoTime() - frozen)).isGreaterThan(Duration.ofSeconds(3));
+            // Whoever watches the pool (the Server reconciler) hears of it, and it is counted.
+            await().atMost(Duration.ofSeconds(5)).until(() -> lost.equals(List.of("it/hang")));
+            assertThat(counter("berth.ssh.connections.lost", "it/hang")).isEqualTo(1.0);
 
             bed.sshd("thaw", 1, port);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .untilAsserted(() -> assertThat(run(c, "echo back")).isEqualTo("back\n"));
             assertThat(c.isConnected()).isTrue();
             assertThat(c.generation()).as("one reconnect").isEqualTo(2);
+            // Closing it on purpose is not a loss.
+            quick.close("it/hang");
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> lost.size() == 1);
         } finally {
             quick.close();
             bed.sshd("stop", 1, port);
