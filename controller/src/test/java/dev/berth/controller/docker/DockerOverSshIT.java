@@ -33,6 +33,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.io.output.CountingOutputStream;
+import org.apache.commons.io.output.NullOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -322,21 +324,10 @@ class DockerOverSshIT {
             assertThat(docker.imageExists(bed.appImage())).isTrue();
         }
         // 1 MB down an exec channel, counted as it streams.
-        AtomicInteger received = new AtomicInteger();
-        OutputStream counter = new OutputStream() {
-            @Override
-            public void write(int b) {
-                received.incrementAndGet();
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                received.addAndGet(len);
-            }
-        };
+        CountingOutputStream counter = new CountingOutputStream(NullOutputStream.INSTANCE);
         assertThat(ssh.exec("head -c 1000000 /dev/zero", counter, OutputStream.nullOutputStream(),
                 Duration.ofSeconds(60)).exitStatus()).isZero();
-        assertThat(received.get()).isEqualTo(1_000_000);
+        assertThat(counter.getByteCount()).isEqualTo(1_000_000L);
 
         assertThat(ssh.keyExchanges()).as("key exchanges on the connection").isGreaterThan(20);
         assertThat(ssh.generation()).as("never reconnected").isEqualTo(1);

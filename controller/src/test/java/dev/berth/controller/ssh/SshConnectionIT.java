@@ -13,7 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.io.output.CountingOutputStream;
+import org.apache.commons.io.output.NullOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -228,21 +229,10 @@ class SshConnectionIT {
     void execStreamsOutputAndHonoursItsTimeout() throws Exception {
         TestBed.Host h = bed.host(1);
         SshHostConnection c = pool.connection(target("it/exec", h.port(), HostKeyPolicy.pinned(h.hostKeyFingerprint())));
-        AtomicLong bytes = new AtomicLong();
-        OutputStream counting = new OutputStream() {
-            @Override
-            public void write(int b) {
-                bytes.incrementAndGet();
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                bytes.addAndGet(len);
-            }
-        };
+        CountingOutputStream counting = new CountingOutputStream(NullOutputStream.INSTANCE);
         ExecResult r = c.exec("head -c 5000000 /dev/zero", counting, OutputStream.nullOutputStream(), Duration.ofSeconds(60));
         assertThat(r.succeeded()).isTrue();
-        assertThat(bytes.get()).isEqualTo(5_000_000L);
+        assertThat(counting.getByteCount()).isEqualTo(5_000_000L);
 
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(c.exec("echo oops >&2; exit 3", OutputStream.nullOutputStream(), err, null).exitStatus()).isEqualTo(3);
