@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -49,7 +51,11 @@ final class SshDockerHttpClient implements DockerHttpClient {
     // The host name is never resolved or dialled: every connection is an SSH channel.
     private static final HttpHost DOCKER = new HttpHost("http", "docker", 80);
 
+    /** An HTTP connection (a channel, holding one of the host's slots) unused this long is closed. */
+    static final Duration IDLE_CONNECTION = Duration.ofSeconds(30);
+
     private final SshChannelSocket.ReadDeadlines deadlines;
+    private final ScheduledFuture<?> evictor;
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient http;
     private final RequestConfig defaults;
@@ -108,8 +114,17 @@ final class SshDockerHttpClient implements DockerHttpClient {
                 .disableCookieManagement()
                 .disableAuthCaching()
                 .disableContentCompression()
-                .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
+        // Idle connections are closed by a task on the shared timer, not by httpclient5's own evictor, which would be
+        // a thread per host.
+        evictor = watchdogs.scheduleWithFixedDelay(() -> {
+            try {
+                connections.closeExpired();
+                connections.closeIdle(TimeValue.of(IDLE_CONNECTION));
+            } catch (RuntimeException e) {
+                // never let the shared timer drop this task; the next round tries again
+            }
+        }, IDLE_CONNECTION.toSeconds() / 3, IDLE_CONNECTION.toSeconds() / 3, TimeUnit.SECONDS);
     }
 
     @Override
@@ -142,6 +157,7 @@ final class SshDockerHttpClient implements DockerHttpClient {
     public void close() throws IOException {
         http.close();
         connections.close();
+        evictor.cancel(false);
         deadlines.close();
     }
 

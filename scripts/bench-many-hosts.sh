@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmark: many Servers at once (docs/benchmarks.md, "Many hosts"). N pooled SSH connections, one per host id,
+# spread over the test bed's hosts (each its own connection to that host's sshd, as N Servers would have), a Docker
+# call through each, an idle time spanning several keep-alive periods, and a Docker call through each again.
+#
+#   scripts/bench-many-hosts.sh [N=200] [PARALLELISM=16] [IDLE_SECONDS=65]
+#
+# BENCH_JAVA_OPTS adds JVM options (default -XX:MaxRAM=768m, as in the chart's pod). Brings the test bed up (2 hosts)
+# when it is down and takes it down again at the end; a bed that was up is left up. Markdown goes to stdout.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:-200}
+PARALLELISM=${2:-16}
+IDLE=${3:-65}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:MaxRAM=768m}
+TESTBED="$REPO/scripts/testbed.sh"
+ENV_FILE="$REPO/target/testbed/testbed.env"
+
+WORK=$(mktemp -d)
+BED_STARTED=false
+cleanup() {
+  rm -rf "$WORK"
+  if $BED_STARTED; then
+    "$TESTBED" down >&2 || true
+  fi
+}
+trap cleanup EXIT
+if ! "$TESTBED" status >/dev/null 2>&1; then
+  echo "bench-many-hosts: the test bed is down; bringing up 2 hosts (taken down again at the end)" >&2
+  BED_STARTED=true
+  "$TESTBED" up 2 >&2
+fi
+cd "$REPO"
+source "$REPO/scripts/lib/bench-java.sh"
+bench_java_setup "$WORK"
+# shellcheck disable=SC2086
+BERTH_TESTBED_ENV=$ENV_FILE java $JAVA_OPTS -Dlogback.configurationFile="$WORK/logback.xml" -cp "$BENCH_CP" \
+  dev.berth.controller.bench.ManyHostsBenchmark "$N" "$PARALLELISM" "$IDLE"
