@@ -16,25 +16,12 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=("$@")
 [[ ${#SIZES[@]} -gt 0 ]] || SIZES=(50 200)
 JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:MaxRAM=768m}
-TESTBED="$REPO/scripts/testbed.sh"
 ENV_FILE="$REPO/target/testbed/testbed.env"
 die() { echo "bench-apps: $*" >&2; exit 1; }
 
-WORK=$(mktemp -d)
-BED_STARTED=false
-cleanup() {
-  rm -rf "$WORK"
-  if $BED_STARTED; then
-    "$TESTBED" down >&2 || true
-  fi
-}
-trap cleanup EXIT
-
-if ! "$TESTBED" status >/dev/null 2>&1; then
-  echo "bench-apps: the test bed is down; bringing up 2 hosts (taken down again at the end)" >&2
-  BED_STARTED=true
-  "$TESTBED" up 2 >&2
-fi
+source "$REPO/scripts/lib/bench-java.sh"
+bench_bed bench-apps
+WORK=$BENCH_WORK
 val() { sed -n "s/^$1=//p" "$ENV_FILE"; }
 [[ $(val TESTBED_HOSTS) -ge 2 ]] || die "the bed has fewer than 2 hosts: scripts/testbed.sh up 2"
 
@@ -61,7 +48,6 @@ EOF
 printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$WORK/cli.config" >"$WORK/cli/ssh"
 chmod +x "$WORK/cli/ssh"
 cd "$REPO"
-source "$REPO/scripts/lib/bench-java.sh"
 bench_java_setup "$WORK"
 
 ROWS=()

@@ -13,26 +13,12 @@ N=${1:-200}
 PARALLELISM=${2:-16}
 IDLE=${3:-65}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:MaxRAM=768m}
-TESTBED="$REPO/scripts/testbed.sh"
 ENV_FILE="$REPO/target/testbed/testbed.env"
 
-WORK=$(mktemp -d)
-BED_STARTED=false
-cleanup() {
-  rm -rf "$WORK"
-  if $BED_STARTED; then
-    "$TESTBED" down >&2 || true
-  fi
-}
-trap cleanup EXIT
-if ! "$TESTBED" status >/dev/null 2>&1; then
-  echo "bench-many-hosts: the test bed is down; bringing up 2 hosts (taken down again at the end)" >&2
-  BED_STARTED=true
-  "$TESTBED" up 2 >&2
-fi
-cd "$REPO"
 source "$REPO/scripts/lib/bench-java.sh"
-bench_java_setup "$WORK"
+bench_bed bench-many-hosts
+cd "$REPO"
+bench_java_setup "$BENCH_WORK"
 # shellcheck disable=SC2086
-BERTH_TESTBED_ENV=$ENV_FILE java $JAVA_OPTS -Dlogback.configurationFile="$WORK/logback.xml" -cp "$BENCH_CP" \
+BERTH_TESTBED_ENV=$ENV_FILE java $JAVA_OPTS -Dlogback.configurationFile="$BENCH_WORK/logback.xml" -cp "$BENCH_CP" \
   dev.berth.controller.bench.ManyHostsBenchmark "$N" "$PARALLELISM" "$IDLE"

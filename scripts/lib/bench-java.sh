@@ -2,6 +2,8 @@
 #
 #   bench_java_setup DIR   compiles the test classes (offline) and writes DIR/logback.xml (WARN and above, stderr);
 #                          sets BENCH_CP, the benchmark's classpath (relative to the repository root, the cwd)
+#   bench_bed NAME         makes a work dir (BENCH_WORK) removed on exit, and brings the test bed up (2 hosts) when
+#                          it is down — then it is taken down again on exit; a bed that was up is left up
 
 bench_java_setup() {
   local dir=$1
@@ -17,4 +19,18 @@ XML
   mvn -B -q -o -pl controller test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$dir/classpath.txt" >&2
   BENCH_CP="controller/target/classes:controller/target/test-classes:$(cat "$dir/classpath.txt")"
+}
+
+bench_bed() {
+  local name=$1 testbed
+  testbed="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/testbed.sh"
+  BENCH_WORK=$(mktemp -d)
+  BENCH_BED_STARTED=false
+  BENCH_TESTBED=$testbed
+  trap 'rm -rf "$BENCH_WORK"; if $BENCH_BED_STARTED; then "$BENCH_TESTBED" down >&2 || true; fi' EXIT
+  if ! "$testbed" status >/dev/null 2>&1; then
+    echo "$name: the test bed is down; bringing up 2 hosts (taken down again at the end)" >&2
+    BENCH_BED_STARTED=true
+    "$testbed" up 2 >&2
+  fi
 }
