@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import javax.net.SocketFactory;
-import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.common.Factory;
 import net.schmizz.sshj.transport.cipher.Cipher;
@@ -40,7 +39,6 @@ final class SshClientConfig {
 
     static DefaultConfig create() {
         DefaultConfig config = new DefaultConfig();
-        config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
         List<Factory.Named<Cipher>> ciphers = config.getCipherFactories();
         List<Factory.Named<MAC>> macs = config.getMACFactories();
         Provider jdk = JdkCrypto.provider();

@@ -10,6 +10,8 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -21,12 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
-import net.schmizz.keepalive.KeepAlive;
-import net.schmizz.keepalive.KeepAliveRunner;
+import java.util.function.Consumer;
+import net.schmizz.concurrent.Promise;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.DisconnectReason;
+import net.schmizz.sshj.common.SSHPacket;
+import net.schmizz.sshj.connection.Connection;
 import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.connection.channel.OpenFailException;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -402,14 +405,6 @@ public final class SshHostConnection implements AutoCloseable {
         client.setConnectTimeout(timeoutMs);
         client.getTransport().setTimeoutMs(timeoutMs);
         client.getConnection().setTimeoutMs(timeoutMs);
-        // Before connecting: sshj starts the keep-alive thread on connect only if an interval is set by then. It sends
-        // keepalive@openssh.com every interval once authenticated, and kills the transport when MAX_UNANSWERED in a
-        // row get no answer (a host, or its sshd, that hangs while the kernel still acknowledges TCP).
-        KeepAlive keepAlive = client.getConnection().getKeepAlive();
-        keepAlive.setKeepAliveInterval((int) Math.max(1, settings.keepAliveInterval().toSeconds()));
-        if (keepAlive instanceof KeepAliveRunner runner) {
-            runner.setMaxAliveCount(MAX_UNANSWERED_KEEP_ALIVES);
-        }
         String where = target.address();
         try {
             try {
@@ -450,6 +445,7 @@ public final class SshHostConnection implements AutoCloseable {
         }
         Generation g = new Generation(client, ++generationCounter);
         established.set(g);
+        g.keepAlives.start();
         metrics.connectionOpened(target.id());
         LOG.info("host {}: connected to {} (connection {}, host key {}, {})", target.id(), where, g.number,
                 verifier.trustedFingerprint(), cipherSuite);
@@ -467,6 +463,83 @@ public final class SshHostConnection implements AutoCloseable {
         } catch (IOException e) {
             throw new SshFailure.Unreachable(target.id(), "connected to " + target.address()
                     + " but could not run a command: " + describe(e), null);
+        }
+    }
+
+    /**
+     * A connection's keep-alives: {@code keepalive@openssh.com} every {@code keepAliveInterval} once authenticated;
+     * when {@link #MAX_UNANSWERED_KEEP_ALIVES} in a row have no answer (a host, or its sshd, that hangs while its
+     * kernel still acknowledges TCP), the transport is ended, which reports the loss. A task on the pool's timer, with
+     * the sending (which may block on a full socket) on a pump thread — not sshj's thread per connection.
+     */
+    private final class KeepAlives implements Runnable {
+        private final Generation g;
+        private final Queue<Sent> sent = new ConcurrentLinkedQueue<>();
+        private volatile ScheduledFuture<?> task;
+
+        KeepAlives(Generation g) {
+            this.g = g;
+        }
+
+        void start() {
+            long every = Math.max(1, settings.keepAliveInterval().toMillis());
+            task = scheduler.scheduleWithFixedDelay(this, every, every, TimeUnit.MILLISECONDS);
+        }
+
+        void stop() {
+            ScheduledFuture<?> t = task;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (g.closing || !g.client.isConnected()) {
+                    stop();
+                    return;
+                }
+                while (!sent.isEmpty() && sent.peek().answered()) {
+                    sent.poll();
+                }
+                if (sent.size() >= MAX_UNANSWERED_KEEP_ALIVES) {
+                    stop();
+                    // On a pump thread too: ending the transport tries to send a last message, which may block.
+                    String why = "no answer to " + sent.size() + " keep-alives in a row, "
+                            + settings.keepAliveInterval().toMillis() + " ms apart";
+                    pumps.execute(() -> g.client.getTransport().die(
+                            new ConnectionException(DisconnectReason.CONNECTION_LOST, why)));
+                    return;
+                }
+                Sent s = new Sent();
+                sent.add(s);
+                pumps.execute(() -> s.send(g.client.getConnection()));
+            } catch (RuntimeException e) {
+                // The pool is closing (its pumps refuse work), or sshj refused: the next round, or the transport's end,
+                // settles it.
+                LOG.debug("host {}: keep-alive round failed: {}", target.id(), e.toString());
+            }
+        }
+    }
+
+    /** One keep-alive: its reply arrives (or not) after the send. */
+    private static final class Sent {
+        private volatile Promise<SSHPacket, ConnectionException> reply;
+        private volatile boolean failed;
+
+        void send(Connection connection) {
+            try {
+                reply = connection.sendGlobalRequest("keepalive@openssh.com", true, new byte[0]);
+            } catch (TransportException e) {
+                failed = true; // the transport is ending; its end reports the loss
+            }
+        }
+
+        /** OpenSSH answers with a failure (it has no such request): any answer shows the host is alive. */
+        boolean answered() {
+            Promise<SSHPacket, ConnectionException> r = reply;
+            return failed || (r != null && r.isFulfilled());
         }
     }
 
@@ -556,6 +629,7 @@ public final class SshHostConnection implements AutoCloseable {
         private boolean retired;
         /** Set before Berth closes it: the transport's end is then not a loss. */
         volatile boolean closing;
+        final KeepAlives keepAlives = new KeepAlives(this);
 
         Generation(SSHClient client, int number) {
             this.client = client;
@@ -582,6 +656,7 @@ public final class SshHostConnection implements AutoCloseable {
 
         private void disconnect() {
             closing = true;
+            keepAlives.stop();
             LOG.debug("host {}: closing connection {}", target.id(), number);
             closeQuietly(client);
         }
