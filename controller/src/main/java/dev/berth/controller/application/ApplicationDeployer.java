@@ -530,12 +530,12 @@ final class ApplicationDeployer {
                 what + " out of band; Berth put it back");
     }
 
-    /** Removes every container of the Application (and the volumes marked deleteOnRemove). */
     /** Drops what this process remembers about the (deleted) Application. */
     void forget(Application app) {
         history.forget(app);
     }
 
+    /** Removes every container of the Application (and the volumes marked deleteOnRemove). */
     void remove(Application app, Server server) throws ServerAccessException {
         DockerHost docker = services.serverAccess().dockerHost(server);
         String serverName = server.getMetadata().getName();

@@ -42,11 +42,11 @@ public final class DeploymentHistory {
     private final Map<String, Finished> finished = new ConcurrentHashMap<>();
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
 
-    /** The last deployment this process saw finish for an Application: which one, and the configuration it rolled out. */
     /** A configuration whose rollout failed (rolled back or nothing serving), and the status message that explained it. */
     public record Failure(String configHash, String message) {
     }
 
+    /** The last deployment this process saw finish for an Application: which one, and the configuration it rolled out. */
     public record Finished(UUID id, String configHash) {
     }
 

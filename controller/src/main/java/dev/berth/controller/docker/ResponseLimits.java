@@ -16,21 +16,21 @@ import java.util.regex.Pattern;
  */
 final class ResponseLimits {
 
-    /** Path (without the /v1.xx prefix) patterns of streaming endpoints, with the methods they stream on. */
-    private static final List<Pattern> STREAMS = List.of(
-            Pattern.compile("POST /images/create"),                 // pull
-            Pattern.compile("POST /images/[^?]+/push"),
-            Pattern.compile("POST /images/load"),
-            Pattern.compile("GET /images/([^?]+/)?get"),
-            Pattern.compile("POST /build"),
-            Pattern.compile("GET /containers/[^/?]+/logs"),
-            Pattern.compile("GET /containers/[^/?]+/stats"),
-            Pattern.compile("GET /containers/[^/?]+/export"),
-            Pattern.compile("(GET|PUT|HEAD) /containers/[^/?]+/archive"),
-            Pattern.compile("(POST|GET) /containers/[^/?]+/attach(/ws)?"),
-            Pattern.compile("POST /containers/[^/?]+/wait"),
-            Pattern.compile("POST /exec/[^/?]+/start"),
-            Pattern.compile("GET /events"));
+    /** Streaming endpoints (path without the /v1.xx prefix), with the methods they stream on: one pattern, one match. */
+    private static final Pattern STREAMS = Pattern.compile(String.join("|", List.of(
+            "POST /images/create",                 // pull
+            "POST /images/[^?]+/push",
+            "POST /images/load",
+            "GET /images/([^?]+/)?get",
+            "POST /build",
+            "GET /containers/[^/?]+/logs",
+            "GET /containers/[^/?]+/stats",
+            "GET /containers/[^/?]+/export",
+            "(GET|PUT|HEAD) /containers/[^/?]+/archive",
+            "(POST|GET) /containers/[^/?]+/attach(/ws)?",
+            "POST /containers/[^/?]+/wait",
+            "POST /exec/[^/?]+/start",
+            "GET /events")));
 
     private static final Pattern VERSION_PREFIX = Pattern.compile("^/v[0-9]+(\\.[0-9]+)?(?=/)");
     private static final Pattern GRACEFUL = Pattern.compile("POST /containers/[^/?]+/(stop|restart)");
@@ -45,10 +45,8 @@ final class ResponseLimits {
         String p = VERSION_PREFIX.matcher(path).replaceFirst("");
         int query = p.indexOf('?');
         String request = method + " " + (query < 0 ? p : p.substring(0, query));
-        for (Pattern stream : STREAMS) {
-            if (stream.matcher(request).matches()) {
-                return idle;
-            }
+        if (STREAMS.matcher(request).matches()) {
+            return idle;
         }
         if (GRACEFUL.matcher(request).matches()) {
             Matcher t = GRACE_PARAM.matcher(query < 0 ? "" : p.substring(query));

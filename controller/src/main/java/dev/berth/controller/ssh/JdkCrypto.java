@@ -5,6 +5,7 @@ import java.security.Provider;
 import java.security.Security;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
@@ -57,7 +58,7 @@ final class JdkCrypto {
         return named(name, () -> new JdkMac(algorithm, size, etm, provider));
     }
 
-    private static <T> Factory.Named<T> named(String name, java.util.function.Supplier<T> create) {
+    private static <T> Factory.Named<T> named(String name, Supplier<T> create) {
         return new Factory.Named<>() {
             @Override
             public T create() {

@@ -17,8 +17,9 @@ import net.schmizz.sshj.transport.cipher.Cipher;
 import net.schmizz.sshj.transport.mac.MAC;
 
 /**
- * How Berth's SSH clients are set up beyond sshj's defaults: keep-alives that detect a dead connection, ciphers in
- * an order that is cheap for many small Docker API messages, and TCP_NODELAY on the connection's socket.
+ * How Berth's SSH clients are set up beyond sshj's defaults: ciphers and MACs computed by the JDK and offered in an
+ * order that is cheap for many small Docker API messages, and TCP_NODELAY on the connection's socket. (Keep-alives
+ * are {@link SshHostConnection}'s, on the pool's timer.)
  */
 final class SshClientConfig {
 

@@ -103,7 +103,6 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
         assertThat(events).as("Docker events of the Application's containers while idle").isEmpty();
     }
 
-
     @Test
     void aLookFromAStatusOlderThanTheDeploymentsOwnWriteIsThatDeploymentNotANewOne() {
         BerthOperator operator = t.startOperator();
