@@ -170,6 +170,13 @@ public class ApplicationSpec {
         @Pattern(Patterns.DURATION)
         @JsonPropertyDescription("How long new containers may take to become healthy before the rollout fails.")
         private String healthTimeout = "5m";
+        @Default("10")
+        @Min(0)
+        @Max(3600)
+        @JsonPropertyDescription("Seconds a container taken out of service (replaced, scaled away, suspended or deleted) "
+                + "keeps running for the requests it has before it gets its stop signal. New requests go elsewhere "
+                + "from the start of this period.")
+        private Integer drainSeconds = 10;
     }
 
     public enum Strategy {

@@ -56,6 +56,9 @@ final class ApplicationDeployer {
     private final DeploymentHistory history;
     private final HostFacts facts;
     private final DriftBackoff driftBackoff = new DriftBackoff();
+    /** Containers taken out of DNS by this process, and until when they drain (by container id). */
+    private final Map<String, Instant> drainingUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    private final LostStarts lostStarts = new LostStarts();
 
     ApplicationDeployer(ReconcilerServices services, DeploymentHistory history) {
         this.services = services;
@@ -70,10 +73,8 @@ final class ApplicationDeployer {
     Outcome converge(Inputs in, ApplicationStatus status) {
         Application app = in.app();
         Server server = in.server();
-        String network = server.getSpec().getNetwork() == null ? "berth" : server.getSpec().getNetwork();
-        DesiredState desired = DesiredContainers.compute(app, in.env().env(), network);
+        DesiredState desired = DesiredContainers.compute(app, in.env().env(), network(server));
         Instant now = services.clock().instant();
-        boolean suspended = Boolean.TRUE.equals(app.getSpec().getSuspend());
         DockerHost docker;
         try {
             docker = services.serverAccess().dockerHost(server);
@@ -81,28 +82,21 @@ final class ApplicationDeployer {
             return notReady(ApplicationReasons.SERVER_UNAVAILABLE, "Server " + server.getMetadata().getName()
                     + " cannot be used (" + e.reason() + "): " + e.getMessage(), "Waiting", HOST_RETRY, false);
         }
-        String host = HostFacts.hostKey(docker.id(), server.getSpec().getHost(), server.getSpec().getPort(),
-                server.getSpec().getDocker() == null ? null : server.getSpec().getDocker().getSocketPath());
+        Host host = new Host(docker, HostFacts.hostKey(docker.id(), server.getSpec().getHost(),
+                server.getSpec().getPort(),
+                server.getSpec().getDocker() == null ? null : server.getSpec().getDocker().getSocketPath()));
         try {
-            List<ObservedContainer> observed = observe(docker, app, desired.configHash());
-            String uid = app.getMetadata().getUid();
-            Optional<Instant> backoffUntil = driftBackoff.notBefore(uid, now);
-            // This process saw this configuration's rollout fail, but the status at hand does not say so: it is older
-            // than that failure's own status write (JOSDK does not cache the status it patched). The failure stands;
-            // trying again here would be a second rollout of the same broken configuration.
-            history.lastFailure(app)
-                    .filter(f -> f.configHash().equals(desired.configHash())
-                            && !f.configHash().equals(status.getFailedConfigHash()))
-                    .ifPresent(f -> status.setFailedConfigHash(f.configHash()));
+            List<ObservedContainer> observed = observe(docker, app, desired.network(), desired.servingAlias());
+            confirmLostStarts(app, observed, server.getMetadata().getName());
+            Optional<Instant> backoffUntil = driftBackoff.notBefore(app.getMetadata().getUid(), now);
             RolloutPlanner.Input input = new RolloutPlanner.Input(desired, observed,
                     new HashSet<>(status.getContainers() == null ? List.of() : status.getContainers()),
-                    status.getFailedConfigHash(), suspended, "Suspended".equals(status.getState()),
-                    backoffUntil.isEmpty(), now);
-            RolloutPlan plan = RolloutPlanner.plan(input);
-            return apply(in, new Host(docker, host), desired, input, plan, status, now, backoffUntil);
+                    failedHash(app, desired, status), Boolean.TRUE.equals(app.getSpec().getSuspend()),
+                    wasSuspended(status), backoffUntil.isEmpty(), now, drainingOf(observed));
+            return apply(new Look(in, host, desired, input, status, now, backoffUntil), RolloutPlanner.plan(input));
         } catch (DockerHostException e) {
             if (e.kind() == DockerHostException.Kind.NotFound) {
-                facts.forget(host, desired.image(), network); // gone behind Berth's back: ask Docker next time
+                facts.forget(host.key(), desired.image(), desired.network()); // gone behind Berth's back: ask again
             }
             boolean unreachable = e.kind() == DockerHostException.Kind.Unavailable
                     || e.kind() == DockerHostException.Kind.Timeout;
@@ -114,41 +108,117 @@ final class ApplicationDeployer {
         }
     }
 
-    /** The Application's containers on the host; those of the desired config are inspected (health, start time). */
-    private static List<ObservedContainer> observe(DockerHost docker, Application app, String hash) {
+    private static String network(Server server) {
+        return server.getSpec().getNetwork() == null ? "berth" : server.getSpec().getNetwork();
+    }
+
+    /** The previous status said the Application was suspended (its reason, not the text shown to people). */
+    private static boolean wasSuspended(ApplicationStatus status) {
+        return status.condition(Berth.CONDITION_READY).map(c -> Berth.REASON_SUSPENDED.equals(c.getReason()))
+                .orElse(false);
+    }
+
+    /**
+     * The configuration whose rollout failed. This process may have seen this configuration's rollout fail while the
+     * status at hand does not say so: it is older than that failure's own status write (JOSDK does not cache the
+     * status it patched). The failure stands; trying again here would be a second rollout of the same configuration.
+     */
+    private String failedHash(Application app, DesiredState desired, ApplicationStatus status) {
+        history.lastFailure(app)
+                .filter(f -> f.configHash().equals(desired.configHash())
+                        && !f.configHash().equals(status.getFailedConfigHash()))
+                .ifPresent(f -> status.setFailedConfigHash(f.configHash()));
+        return status.getFailedConfigHash();
+    }
+
+    /** Of the containers found, those this process took out of DNS, and until when they drain. */
+    private Map<String, Instant> drainingOf(List<ObservedContainer> observed) {
+        Map<String, Instant> draining = new java.util.HashMap<>();
+        observed.forEach(c -> {
+            Instant until = drainingUntil.get(c.id());
+            if (until != null) {
+                draining.put(c.id(), until);
+            }
+        });
+        return draining;
+    }
+
+    /**
+     * The Application's containers on the host, inspected: health, start time, and whether each carries the
+     * Application's alias on the network (serves).
+     */
+    private static List<ObservedContainer> observe(DockerHost docker, Application app, String network, String alias) {
         List<ObservedContainer> observed = new ArrayList<>();
         for (DockerHost.ContainerSummary s : docker.findContainers(DesiredContainers.selector(app))) {
-            if (hash.equals(s.labels().get(Berth.LABEL_CONFIG_HASH))) {
-                Optional<DockerHost.ContainerState> state = docker.inspectContainer(s.id());
-                if (state.isEmpty()) {
-                    continue; // removed meanwhile
-                }
-                observed.add(ObservedContainer.of(state.get()));
-            } else {
-                observed.add(ObservedContainer.of(s));
-            }
+            docker.inspectContainer(s.id()).ifPresent(state -> observed.add(ObservedContainer.of(state, network, alias)));
         }
         observed.sort(Comparator.comparing(c -> c.name() == null ? "" : c.name()));
         return observed;
+    }
+
+    /**
+     * A start whose answer was lost (the connection dropped mid-call) may have happened all the same: the first look
+     * that finds the container running records the start, so the history says what happened on the host.
+     */
+    private void confirmLostStarts(Application app, List<ObservedContainer> observed, String serverName) {
+        for (String name : lostStarts.wentThrough(observed)) {
+            activity(app, history.active(app).orElse(null), "container.start", "container " + name + " on Server "
+                    + serverName + " (the start went through; Docker's answer had been lost)");
+        }
     }
 
     /** The engine of this look and its key in {@link HostFacts}. */
     private record Host(DockerHost docker, String key) {
     }
 
-    private Outcome apply(Inputs in, Host host, DesiredState desired, RolloutPlanner.Input input,
-            RolloutPlan plan, ApplicationStatus status, Instant now, Optional<Instant> backoffUntil) {
-        Application app = in.app();
-        DockerHost docker = host.docker();
-        List<ObservedContainer> observed = input.observed();
-        String serverName = in.server().getMetadata().getName();
+    /** What one look works from. */
+    private record Look(Inputs in, Host host, DesiredState desired, RolloutPlanner.Input input,
+            ApplicationStatus status, Instant now, Optional<Instant> backoffUntil) {
+        Application app() {
+            return in.app();
+        }
+
+        String serverName() {
+            return in.server().getMetadata().getName();
+        }
+    }
+
+    /** What {@link #act} did: the containers it created (name → id) and those it started. */
+    private record Acted(Map<String, String> created, List<String> started) {
+    }
+
+    private Outcome apply(Look look, RolloutPlan plan) {
+        DeploymentHistory.Run run = beginOrResume(look, plan);
+        Optional<String> cannotStart = prepareHost(look, plan, run);
+        if (cannotStart.isPresent()) {
+            boolean previousServes = look.input().observed().stream()
+                    .anyMatch(c -> !look.desired().configHash().equals(c.configHash()));
+            return failed(look, run, previousServes, cannotStart.get(), null, null);
+        }
+        String failingLogs = plan.phase() == Phase.FAILED && plan.failing() != null
+                ? look.in().env().redact(lastLogLines(look.host().docker(), plan.failing().id())) : null;
+        Acted acted = act(look, run, plan);
+        RolloutPlan done = finishWhenHealthy(look, run, plan, acted);
+        recordDrift(look.app(), done, look.now());
+        recordServing(look, done, acted);
+        return outcome(look, run, done, failingLogs);
+    }
+
+    /**
+     * History: one deployment row per rollout, from its first look to the previous version gone; a rollout
+     * superseded by a newer config ends first. Returns the deployment this look belongs to, or null.
+     */
+    private DeploymentHistory.Run beginOrResume(Look look, RolloutPlan plan) {
+        Application app = look.app();
+        DesiredState desired = look.desired();
         Phase phase = plan.phase();
         boolean rollout = phase == Phase.ROLLING_OUT || phase == Phase.SUCCEEDED || phase == Phase.FAILED;
-
-        // History: one deployment row per rollout; a rollout superseded by a newer config ends first.
+        // After the switch, the rollout's tail (the previous version draining, stopping, going) is still its own.
+        boolean tail = phase == Phase.RUNNING || phase == Phase.STARTING || phase == Phase.UNHEALTHY;
         Optional<DeploymentHistory.Run> active = history.active(app);
-        if (active.isPresent() && (!rollout || !active.get().configHash().equals(desired.configHash()))) {
-            if (!rollout && phase == Phase.SUSPENDED) {
+        boolean sameConfig = active.isPresent() && active.get().configHash().equals(desired.configHash());
+        if (active.isPresent() && !(sameConfig && (rollout || tail))) {
+            if (phase == Phase.SUSPENDED) {
                 history.end(app, DeploymentStatus.FAILED, null, "abandoned: the Application was suspended");
             } else if (!active.get().configHash().equals(desired.configHash())) {
                 history.end(app, DeploymentStatus.FAILED, null, "superseded by generation "
@@ -163,117 +233,133 @@ final class ApplicationDeployer {
         // this look works from a status older than that deployment's own status write (a retried or stale look),
         // so it is that deployment, not a new one.
         Optional<DeploymentHistory.Finished> recorded = rollout && run == null && phase == Phase.SUCCEEDED
-                && plan.actions().stream().noneMatch(a -> a instanceof RolloutPlan.Create || a instanceof RolloutPlan.Start)
+                && plan.actions().stream().noneMatch(a -> a instanceof RolloutPlan.Create
+                        || a instanceof RolloutPlan.Start || a instanceof RolloutPlan.Promote)
                 ? history.lastFinished(app).filter(f -> f.configHash().equals(desired.configHash()))
                 : Optional.empty();
-        recorded.ifPresent(f -> status.setLastDeployment(f.id().toString()));
+        recorded.ifPresent(f -> look.status().setLastDeployment(f.id().toString()));
         if (rollout && run == null && recorded.isEmpty()) {
-            run = history.begin(app, desired.configHash(), desired.image(), reason(app, observed, desired, status));
+            run = history.begin(app, desired.configHash(), desired.image(),
+                    reason(app, look.input().observed(), desired, look.status()));
             if (desired.strategy() == DesiredState.Strategy.STOP_FIRST) {
                 history.line(run, desired.publishesHostPorts()
-                        ? "host ports are published: the old containers stop before the new ones start"
-                        : "strategy Recreate: the old containers stop before the new ones start");
+                        ? "host ports are published: the old containers drain and stop before the new ones start"
+                        : "strategy Recreate: the old containers drain and stop before the new ones start");
             }
         }
-
         if (run != null) {
             // Every look of a rollout names it, not only the first: a look may work from a status older than the
             // first look's write (JOSDK does not cache the status it patched; the informer catches up later).
-            status.setLastDeployment(run.id().toString());
+            look.status().setLastDeployment(run.id().toString());
         }
+        return run;
+    }
 
-        // Pull before creating, so a broken image fails the rollout before anything is stopped.
+    /**
+     * What the plan's creates and starts need on the host: the image (pulled before anything is stopped, so a broken
+     * image fails the rollout first), the network, the named volumes. Returns why the image cannot be had.
+     */
+    private Optional<String> prepareHost(Look look, RolloutPlan plan, DeploymentHistory.Run run) {
         boolean creates = plan.actions().stream().anyMatch(a -> a instanceof RolloutPlan.Create);
         boolean starts = creates || plan.actions().stream().anyMatch(a -> a instanceof RolloutPlan.Start);
-        String network = desired.containers().isEmpty() ? null : desired.containers().get(0).network();
         if (creates) {
-            Optional<String> pullFailure = ensureImage(in, host, desired, run);
+            Optional<String> pullFailure = ensureImage(look.in(), look.host(), look.desired(), run);
             if (pullFailure.isPresent()) {
-                return failBeforeStart(in, desired, status, run, observed, pullFailure.get());
+                return pullFailure;
             }
         }
-        if (starts && network != null) {
-            ensureNetwork(host, network); // a container cannot start without its network
+        if (starts && look.desired().network() != null) {
+            ensureNetwork(look.host(), look.desired().network()); // a container cannot start without its network
         }
         if (creates) {
-            for (DesiredState.VolumeToCreate v : desired.volumes()) {
-                if (docker.ensureVolume(v.name(), Map.of(Berth.LABEL_MANAGED, "true", Berth.LABEL_APP,
-                        app.getMetadata().getUid()))) {
-                    activity(app, run, "volume.create", "volume " + v.name() + " on Server " + serverName);
+            for (DesiredState.VolumeToCreate v : look.desired().volumes()) {
+                if (look.host().docker().ensureVolume(v.name(), Map.of(Berth.LABEL_MANAGED, "true", Berth.LABEL_APP,
+                        look.app().getMetadata().getUid()))) {
+                    activity(look.app(), run, "volume.create", "volume " + v.name() + " on Server " + look.serverName());
                 }
             }
         }
+        return Optional.empty();
+    }
 
-        String failingLogs = null;
-        if (phase == Phase.FAILED && plan.failing() != null) {
-            failingLogs = in.env().redact(lastLogLines(docker, plan.failing().id()));
+    /**
+     * Nothing to wait for (no health check, no start period): seen running now is healthy, so this look finishes the
+     * rollout (or the scale-up) rather than the next one, {@link RolloutPlanner#POLL} later.
+     */
+    private RolloutPlan finishWhenHealthy(Look look, DeploymentHistory.Run run, RolloutPlan plan, Acted acted) {
+        if (!RolloutPlanner.healthyOnceRunning(look.desired(), plan)) {
+            return plan;
         }
-
-        Map<String, String> created = new LinkedHashMap<>();
-        Instant deadline = now.plus(desired.healthTimeout());
-        List<String> started = act(app, run, host, desired, plan, observed, deadline, serverName, created);
-
-        // Nothing to wait for (no health check, no start period): seen running now is healthy, so this look
-        // finishes the rollout rather than the next one, POLL later.
-        if (RolloutPlanner.healthyOnceRunning(desired, plan)) {
-            List<ObservedContainer> inspected = new ArrayList<>();
-            for (String id : started) {
-                docker.inspectContainer(id).map(ObservedContainer::of).ifPresent(inspected::add);
-            }
-            Optional<RolloutPlan> finished = RolloutPlanner.finishInSameLook(input, plan, inspected,
-                    services.clock().instant());
-            if (finished.isPresent()) {
-                observed = RolloutPlanner.afterActions(observed, plan.actions(), inspected);
-                plan = finished.get();
-                phase = plan.phase();
-                act(app, run, host, desired, plan, observed, deadline, serverName, created);
-            }
+        DockerHost docker = look.host().docker();
+        List<ObservedContainer> inspected = new ArrayList<>();
+        for (String id : acted.started()) {
+            docker.inspectContainer(id).map(s -> ObservedContainer.of(s, look.desired().network(),
+                    look.desired().servingAlias())).ifPresent(inspected::add);
         }
-
-        recordDrift(app, plan, now);
-
-        // Status: the serving set, the image, and the outcome of this look.
-        if (plan.servingNew()) {
-            Set<String> removed = plan.actions().stream().filter(a -> a instanceof RolloutPlan.Remove)
-                    .map(a -> ((RolloutPlan.Remove) a).id()).collect(Collectors.toSet());
-            Map<String, String> serving = new java.util.TreeMap<>();
-            observed.stream().filter(c -> desired.configHash().equals(c.configHash()) && !removed.contains(c.id()))
-                    .forEach(c -> serving.put(c.name(), c.id()));
-            serving.putAll(created);
-            status.setContainers(new ArrayList<>(serving.values()));
-            if (!desired.image().equals(status.getCurrentImage()) || status.getImageDigest() == null) {
-                status.setImageDigest(digest(desired.image(), image(host, desired.image())));
-            }
-            status.setCurrentImage(desired.image());
-            status.setFailedConfigHash(null);
+        Optional<RolloutPlan> finished = RolloutPlanner.finishInSameLook(look.input(), plan, inspected,
+                services.clock().instant());
+        if (finished.isEmpty()) {
+            return plan;
         }
+        act(look, run, finished.get());
+        return finished.get();
+    }
 
-        String healthTimeout = Durations.format(desired.healthTimeout());
+    /** Status: the serving set and the image, once the desired configuration's containers are what serves. */
+    private void recordServing(Look look, RolloutPlan plan, Acted acted) {
+        if (!plan.servingNew()) {
+            return;
+        }
+        ApplicationStatus status = look.status();
+        DesiredState desired = look.desired();
+        Set<String> removed = plan.actions().stream().filter(a -> a instanceof RolloutPlan.Remove)
+                .map(a -> ((RolloutPlan.Remove) a).id()).collect(Collectors.toSet());
+        Set<String> wanted = new HashSet<>(desired.containerNames());
+        Map<String, String> serving = new java.util.TreeMap<>();
+        look.input().observed().stream().filter(c -> desired.configHash().equals(c.configHash())
+                        && wanted.contains(c.name()) && !removed.contains(c.id()))
+                .forEach(c -> serving.put(c.name(), c.id()));
+        serving.putAll(acted.created());
+        status.setContainers(new ArrayList<>(serving.values()));
+        if (!desired.image().equals(status.getCurrentImage()) || status.getImageDigest() == null) {
+            status.setImageDigest(digest(desired.image(), image(look.host(), desired.image())));
+        }
+        status.setCurrentImage(desired.image());
+        status.setFailedConfigHash(null);
+    }
+
+    private Outcome outcome(Look look, DeploymentHistory.Run run, RolloutPlan plan, String failingLogs) {
+        Application app = look.app();
+        DesiredState desired = look.desired();
+        ApplicationStatus status = look.status();
+        Instant now = look.now();
+        String serverName = look.serverName();
+        Optional<Duration> recheck = plan.recheckAt().map(t -> until(now, t));
         int replicas = desired.containers().size();
-        return switch (phase) {
-            case RUNNING -> new Outcome(true, ApplicationReasons.RUNNING, replicas + "/" + replicas
-                    + " container(s) of " + desired.image() + " running on Server " + serverName, "Running", false,
-                    conditions(false, null, null), Optional.empty());
-            case SUCCEEDED -> {
-                if (recorded.isEmpty()) {
-                    history.end(app, DeploymentStatus.FINISHED, status.getImageDigest(), null);
-                    services.meters().counter("berth.application.rollouts", "result", "finished").increment();
-                }
-                yield new Outcome(true, ApplicationReasons.RUNNING, replicas + "/" + replicas + " container(s) of "
-                        + desired.image() + " running on Server " + serverName, "Running", false,
-                        conditions(false, null, null), Optional.empty());
-            }
+        String running = replicas + "/" + replicas + " container(s) of " + desired.image() + " running on Server "
+                + serverName + (plan.draining() > 0 ? "; " + plan.draining()
+                        + " replaced container(s) draining before they stop" : "");
+        // The deployment ends once the new version serves and nothing of the previous one is left draining.
+        boolean rolloutTail = run != null && plan.servingNew()
+                && (plan.phase() == Phase.SUCCEEDED || plan.phase() == Phase.RUNNING);
+        if (rolloutTail && plan.draining() == 0) {
+            history.end(app, DeploymentStatus.FINISHED, status.getImageDigest(), null);
+            services.meters().counter("berth.application.rollouts", "result", "finished").increment();
+        }
+        return switch (plan.phase()) {
+            case RUNNING, SUCCEEDED -> new Outcome(true, ApplicationReasons.RUNNING, running, "Running", false,
+                    conditions(rolloutTail && plan.draining() > 0, null, null), recheck);
             case STARTING -> notReadyWith(ApplicationReasons.STARTING, plan.detail() + " on Server " + serverName,
-                    "Starting", plan.recheckAt().map(t -> until(now, t)).orElse(RolloutPlanner.POLL), false,
-                    conditions(false, null, null));
-            case UNHEALTHY -> notReadyWith(ApplicationReasons.UNHEALTHY, plan.detail(), "Unhealthy", null, true,
-                    conditions(false, ApplicationReasons.UNHEALTHY, plan.detail()));
+                    "Starting", recheck.orElse(RolloutPlanner.POLL), false, conditions(false, null, null));
+            case UNHEALTHY -> notReadyWith(ApplicationReasons.UNHEALTHY, plan.detail(), "Unhealthy",
+                    recheck.orElse(null), true, conditions(false, ApplicationReasons.UNHEALTHY, plan.detail()));
             case DRIFT_BACKOFF -> {
                 String what = plan.drift().stream().map(RolloutPlan.Drift::describe).collect(Collectors.joining("; "));
                 String msg = what + " again, out of band; Berth puts it back no sooner than "
-                        + backoffUntil.map(Instant::toString).orElse("soon") + " (backoff)";
+                        + look.backoffUntil().map(Instant::toString).orElse("soon") + " (backoff)";
+                Duration wait = look.backoffUntil().map(t -> until(now, t)).orElse(RolloutPlanner.POLL);
                 yield notReadyWith(ApplicationReasons.DRIFT_REPAIR_BACKOFF, msg, "Degraded",
-                        backoffUntil.map(t -> until(now, t)).orElse(RolloutPlanner.POLL), true,
+                        recheck.filter(r -> r.compareTo(wait) < 0).orElse(wait), true,
                         conditions(false, ApplicationReasons.DRIFT_REPAIR_BACKOFF, msg));
             }
             case ROLLING_OUT -> {
@@ -282,38 +368,38 @@ final class ApplicationDeployer {
                                 : "Recreate: stop-then-start")
                         : "rolling: the previous version serves until the new one is healthy";
                 String msg = "deploying " + desired.image() + " (deployment " + status.getLastDeployment() + ", "
-                        + how + "): " + plan.detail() + ", deadline " + healthTimeout;
+                        + how + "): " + plan.detail() + ", deadline " + Durations.format(desired.healthTimeout());
                 yield notReadyWith(ApplicationReasons.DEPLOYING, msg, "Deploying",
-                        plan.recheckAt().map(t -> until(now, t)).orElse(RolloutPlanner.POLL), false,
-                        conditions(true, null, null));
+                        recheck.orElse(RolloutPlanner.POLL), false, conditions(true, null, null));
             }
-            case FAILED -> failed(in, desired, status, run, !observed.stream()
-                    .allMatch(c -> desired.configHash().equals(c.configHash())), plan.failure(), plan.failing(),
-                    failingLogs);
-            case HELD -> held(app, status, plan, desired);
+            case FAILED -> failed(look, run, plan.previousServes(), plan.failure(), plan.failing(),
+                    failingLogs).withRecheckIfAny(recheck);
+            case HELD -> held(app, status, plan, desired).withRecheckIfAny(recheck);
             case SUSPENDED -> notReadyWith(Berth.REASON_SUSPENDED, "spec.suspend is true: " + plan.detail(),
-                    "Suspended", null, false, conditions(false, null, null));
+                    "Suspended", recheck.orElse(null), false, conditions(false, null, null));
         };
     }
 
     /**
-     * Applies the plan's actions in order; fills {@code created} (name → id) and returns the ids of the containers
-     * it started (created ones included). {@code deadline}: the health deadline labelled on created containers.
+     * Applies the plan's actions in order. Creates put the container on the network without the Application's alias
+     * (it serves once promoted); a demoted container's drain deadline is remembered for the looks that follow.
      */
-    private List<String> act(Application app, DeploymentHistory.Run run, Host host, DesiredState desired,
-            RolloutPlan plan, List<ObservedContainer> observed, Instant deadline, String serverName,
-            Map<String, String> created) {
-        DockerHost docker = host.docker();
-        String network = desired.containers().isEmpty() ? null : desired.containers().get(0).network();
-        Set<String> running = observed.stream().filter(ObservedContainer::running).map(ObservedContainer::id)
-                .collect(Collectors.toSet());
+    private Acted act(Look look, DeploymentHistory.Run run, RolloutPlan plan) {
+        Application app = look.app();
+        DockerHost docker = look.host().docker();
+        DesiredState desired = look.desired();
+        String network = desired.network();
+        String serverName = look.serverName();
+        Instant deadline = look.now().plus(desired.healthTimeout());
+        Map<String, String> created = new LinkedHashMap<>();
         List<String> started = new ArrayList<>();
         for (Action action : plan.actions()) {
             if (action instanceof RolloutPlan.Create c) {
-                ContainerSpec spec = RolloutPlan.forRollout(c.template(), run == null ? null : run.id().toString(), deadline);
+                ContainerSpec spec = RolloutPlan.forRollout(c.template(), run == null ? null : run.id().toString(),
+                        deadline).withNetwork(network, List.of());
                 String id;
                 try {
-                    id = create(host, spec);
+                    id = create(look.host(), spec);
                 } catch (DockerHostException e) {
                     if (e.kind() != DockerHostException.Kind.Conflict) {
                         throw e;
@@ -323,27 +409,35 @@ final class ApplicationDeployer {
                 }
                 activity(app, run, "container.create", "container " + spec.name() + " (" + spec.image()
                         + ") on Server " + serverName);
-                start(host, id, network);
-                activity(app, run, "container.start", "container " + spec.name() + " on Server " + serverName);
+                start(look, run, id, spec.name());
                 created.put(spec.name(), id);
                 started.add(id);
             } else if (action instanceof RolloutPlan.Start s) {
-                start(host, s.id(), network);
-                activity(app, run, "container.start", "container " + s.name() + " on Server " + serverName);
+                start(look, run, s.id(), s.name());
                 started.add(s.id());
+            } else if (action instanceof RolloutPlan.Promote p) {
+                docker.setNetworkAliases(p.id(), network, desired.aliases());
+                activity(app, run, "container.serve", "container " + p.name() + " on Server " + serverName
+                        + " takes requests (alias " + desired.servingAlias() + ")");
+            } else if (action instanceof RolloutPlan.Demote d) {
+                boolean keptAddress = docker.setNetworkAliases(d.id(), network, List.of());
+                drainingUntil.put(d.id(), look.now().plus(desired.drain()));
+                activity(app, run, "container.drain", "container " + d.name() + " on Server " + serverName
+                        + " takes no new requests; it stops in " + desired.drain().toSeconds() + "s"
+                        + (keptAddress ? "" : " (network " + network + " has no fixed subnet: its connections in "
+                                + "flight were cut; see docs/architecture.md)"));
             } else if (action instanceof RolloutPlan.Stop s) {
                 docker.stopContainer(s.id(), STOP_GRACE);
+                drainingUntil.remove(s.id());
                 activity(app, run, "container.stop", "container " + s.name() + " on Server " + serverName);
             } else if (action instanceof RolloutPlan.Remove r) {
-                if (running.contains(r.id())) {
-                    drain(docker, r.id(), network);
-                }
                 docker.removeContainer(r.id(), true);
+                drainingUntil.remove(r.id());
                 activity(app, run, "container.remove", "container " + r.name() + " on Server " + serverName
                         + ": " + r.why());
             }
         }
-        return started;
+        return new Acted(created, started);
     }
 
     /**
@@ -370,17 +464,32 @@ final class ApplicationDeployer {
      * Starts the container. Docker checks the network at start: NotFound may mean it was deleted since
      * {@link HostFacts} last saw it, so it is made sure of afresh and the start tried once more.
      */
-    private void start(Host host, String id, String network) {
+    private void start(Look look, DeploymentHistory.Run run, String id, String name) {
+        Host host = look.host();
+        String network = look.desired().network();
         try {
-            host.docker().startContainer(id);
-        } catch (DockerHostException e) {
-            if (e.kind() != DockerHostException.Kind.NotFound || network == null) {
-                throw e;
+            try {
+                host.docker().startContainer(id);
+            } catch (DockerHostException e) {
+                if (e.kind() != DockerHostException.Kind.NotFound || network == null) {
+                    throw e;
+                }
+                facts.forgetNetwork(host.key(), network);
+                ensureNetwork(host, network);
+                host.docker().startContainer(id);
             }
-            facts.forgetNetwork(host.key(), network);
-            ensureNetwork(host, network);
-            host.docker().startContainer(id);
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.Unavailable || e.kind() == DockerHostException.Kind.Timeout) {
+                // Docker may have started it and the answer been lost: the next look that sees it says which.
+                lostStarts.remember(id, name);
+                if (run != null) {
+                    history.line(run, "container.start: container " + name + " on Server " + look.serverName()
+                            + ": no answer from Docker (" + e.kind() + "); the next look tells whether it started");
+                }
+            }
+            throw e;
         }
+        activity(look.app(), run, "container.start", "container " + name + " on Server " + look.serverName());
     }
 
     private void ensureNetwork(Host host, String network) {
@@ -474,15 +583,12 @@ final class ApplicationDeployer {
         return RegistryCredentials.forImage(json.getBytes(StandardCharsets.UTF_8), image).orElse(null);
     }
 
-    /** A rollout that cannot start (the image cannot be had): nothing was created or stopped. */
-    private Outcome failBeforeStart(Inputs in, DesiredState desired, ApplicationStatus status,
-            DeploymentHistory.Run run, List<ObservedContainer> observed, String why) {
-        boolean previousServes = observed.stream().anyMatch(c -> !desired.configHash().equals(c.configHash()));
-        return failed(in, desired, status, run, previousServes, why, null, null);
-    }
-
-    private Outcome failed(Inputs in, DesiredState desired, ApplicationStatus status, DeploymentHistory.Run run,
-            boolean previousServes, String failure, ObservedContainer failing, String logs) {
+    /** A rollout that failed: before anything started (the image cannot be had), or its new containers did. */
+    private Outcome failed(Look look, DeploymentHistory.Run run, boolean previousServes, String failure,
+            ObservedContainer failing, String logs) {
+        Inputs in = look.in();
+        DesiredState desired = look.desired();
+        ApplicationStatus status = look.status();
         status.setFailedConfigHash(desired.configHash());
         StringBuilder msg = new StringBuilder("rollout of " + desired.image() + " failed: " + failure);
         msg.append(previousServes ? "; the previous version keeps serving" : "; nothing is serving");
@@ -511,7 +617,7 @@ final class ApplicationDeployer {
                         .map(DeploymentHistory.Failure::message))
                 .orElse("rollout of " + desired.image() + " failed earlier (" + plan.detail()
                         + "). Berth retries when the spec or a referenced Secret or ConfigMap changes");
-        boolean previousServes = !"nothing serving".equals(plan.detail());
+        boolean previousServes = plan.previousServes();
         return notReadyWith(ApplicationReasons.ROLLOUT_FAILED, message, "Failed", null, true,
                 conditions(false, previousServes ? ApplicationReasons.ROLLOUT_FAILED : null, message));
     }
@@ -535,15 +641,38 @@ final class ApplicationDeployer {
         history.forget(app);
     }
 
-    /** Removes every container of the Application (and the volumes marked deleteOnRemove). */
-    void remove(Application app, Server server) throws ServerAccessException {
+    /**
+     * Takes the Application off its host the gentle way, one step per call: serving containers are taken out of DNS
+     * and drain, then get their stop signal and grace period, and are removed; then the volumes marked
+     * deleteOnRemove go. Returns when to call again while containers drain; empty when all is gone.
+     */
+    Optional<Duration> remove(Application app, Server server) throws ServerAccessException {
         DockerHost docker = services.serverAccess().dockerHost(server);
         String serverName = server.getMetadata().getName();
-        for (DockerHost.ContainerSummary c : docker.findContainers(DesiredContainers.selector(app))) {
-            if (docker.removeContainer(c.id(), true)) {
-                activity(app, null, "container.remove", "container " + c.name() + " on Server " + serverName
-                        + ": the Application was deleted");
+        List<String> aliases = DesiredContainers.aliases(app);
+        Duration drain = DesiredContainers.drain(app.getSpec().getRollout());
+        Instant now = services.clock().instant();
+        List<ObservedContainer> observed = observe(docker, app, network(server), aliases.get(0));
+        RolloutPlan plan = RolloutPlanner.retireAll(observed, drainingOf(observed), drain, now);
+        for (Action action : plan.actions()) {
+            if (action instanceof RolloutPlan.Demote d) {
+                docker.setNetworkAliases(d.id(), network(server), List.of());
+                drainingUntil.put(d.id(), now.plus(drain));
+                activity(app, null, "container.drain", "container " + d.name() + " on Server " + serverName
+                        + " takes no new requests: the Application was deleted; it stops in " + drain.toSeconds() + "s");
+            } else if (action instanceof RolloutPlan.Stop s) {
+                docker.stopContainer(s.id(), STOP_GRACE);
+                drainingUntil.remove(s.id());
+            } else if (action instanceof RolloutPlan.Remove r) {
+                if (docker.removeContainer(r.id(), true)) {
+                    activity(app, null, "container.remove", "container " + r.name() + " on Server " + serverName
+                            + ": the Application was deleted");
+                }
+                drainingUntil.remove(r.id());
             }
+        }
+        if (plan.draining() > 0) {
+            return Optional.of(plan.recheckAt().map(t -> until(now, t)).orElse(RolloutPlanner.POLL));
         }
         app.getSpec().getVolumes().stream().filter(v -> v.getName() != null && Boolean.TRUE.equals(v.getDeleteOnRemove()))
                 .forEach(v -> {
@@ -562,24 +691,7 @@ final class ApplicationDeployer {
                 });
         history.end(app, DeploymentStatus.FAILED, null, "the Application was deleted");
         driftBackoff.forget(app.getMetadata().getUid());
-    }
-
-    /**
-     * Takes a running container off the Berth network before it is removed: its DNS alias goes at once, while the
-     * process still answers, so clients are not sent to a container being torn down (killing first leaves the alias
-     * pointing at a dead process until Docker has cleaned up). Best effort: removal follows either way.
-     */
-    private static void drain(DockerHost docker, String id, String network) {
-        if (network == null) {
-            return;
-        }
-        try {
-            docker.disconnectFromNetwork(id, network);
-        } catch (DockerHostException e) {
-            if (e.kind() == DockerHostException.Kind.Unavailable) {
-                throw e;
-            }
-        }
+        return Optional.empty();
     }
 
     private void activity(Application app, DeploymentHistory.Run run, String action, String detail) {

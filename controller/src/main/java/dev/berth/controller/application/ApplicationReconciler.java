@@ -112,7 +112,11 @@ public class ApplicationReconciler extends BerthReconciler<Application, Applicat
             services.events().record(app, EventRecorder.WARNING, ApplicationReasons.CONTAINERS_LEFT_BEHIND, msg);
         } else {
             try {
-                deployer.remove(app, server.get());
+                Optional<java.time.Duration> draining = deployer.remove(app, server.get());
+                if (draining.isPresent()) {
+                    // Its containers are out of DNS and finish what they have; they stop and go on a later look.
+                    return DeleteControl.noFinalizerRemoval().rescheduleAfter(draining.get());
+                }
                 log.info("Application {}: containers removed from Server {}", ref(app), server.get().getMetadata().getName());
             } catch (ServerAccessException | DockerHostException e) {
                 // The host is needed to remove the containers: keep the finalizer and try again, without waiting here.

@@ -36,6 +36,7 @@ public final class DesiredContainers {
 
     static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofMinutes(5);
     static final Duration DEFAULT_START_PERIOD = Duration.ofSeconds(5);
+    static final int DEFAULT_DRAIN_SECONDS = 10;
 
     private DesiredContainers() {
     }
@@ -76,7 +77,7 @@ public final class DesiredContainers {
         Long memory = resources == null ? null : memoryBytes(resources.getMemory());
         Long nanoCpus = resources == null ? null : nanoCpus(resources.getCpus());
         String restart = restartPolicy(spec.getRestartPolicy());
-        List<String> aliases = List.of(name, name + "." + namespace);
+        List<String> aliases = aliases(app);
         List<String> entrypoint = spec.getCommand() == null || spec.getCommand().isEmpty() ? null : spec.getCommand();
         List<String> args = spec.getArgs() == null ? List.of() : spec.getArgs();
 
@@ -105,7 +106,17 @@ public final class DesiredContainers {
         DesiredState.Strategy strategy = recreate || publishes ? DesiredState.Strategy.STOP_FIRST
                 : DesiredState.Strategy.ROLLING;
         return new DesiredState(hash, spec.getImage(), containers, strategy, publishes, healthTimeout, startPeriod,
-                health != null, volumes);
+                health != null, volumes, drain(rollout), network, aliases);
+    }
+
+    /** The Application's DNS aliases on the Server's network: its name, and name.namespace. */
+    static List<String> aliases(Application app) {
+        return List.of(app.getMetadata().getName(), app.getMetadata().getName() + "." + app.getMetadata().getNamespace());
+    }
+
+    static Duration drain(ApplicationSpec.Rollout rollout) {
+        Integer seconds = rollout == null ? null : rollout.getDrainSeconds();
+        return Duration.ofSeconds(seconds == null ? DEFAULT_DRAIN_SECONDS : Math.max(0, seconds));
     }
 
     /** The labels every container of the Application carries: how Berth finds them on the host. */

@@ -14,6 +14,10 @@ import java.util.List;
  *     published (two containers cannot hold one host port)
  * @param dockerHealthCheck true when containers carry a Docker health check: "healthy" is Docker's health status;
  *     otherwise a container counts as healthy once it has been running for {@code startPeriod}
+ * @param drain how long a container taken out of DNS keeps running for the requests it has, before its stop
+ *     signal (spec.rollout.drainSeconds)
+ * @param network the Server's Berth network the containers join
+ * @param aliases the Application's DNS aliases on it: what a serving container carries
  */
 public record DesiredState(
         String configHash,
@@ -24,11 +28,15 @@ public record DesiredState(
         Duration healthTimeout,
         Duration startPeriod,
         boolean dockerHealthCheck,
-        List<VolumeToCreate> volumes) {
+        List<VolumeToCreate> volumes,
+        Duration drain,
+        String network,
+        List<String> aliases) {
 
     public DesiredState {
         containers = List.copyOf(containers);
         volumes = List.copyOf(volumes);
+        aliases = List.copyOf(aliases);
     }
 
     public enum Strategy {
@@ -40,6 +48,11 @@ public record DesiredState(
 
     /** A named volume the containers mount; {@code deleteOnRemove}: removed with the Application. */
     public record VolumeToCreate(String name, boolean deleteOnRemove) {
+    }
+
+    /** The alias that tells whether a container serves (every serving container carries all of {@code aliases}). */
+    public String servingAlias() {
+        return aliases.isEmpty() ? null : aliases.get(0);
     }
 
     public List<String> containerNames() {

@@ -4,6 +4,7 @@ import dev.berth.api.v1alpha1.Berth;
 import dev.berth.controller.docker.DockerHost;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,9 +14,25 @@ import java.util.Map;
  *     or when not inspected
  * @param startedAt when it last started (null when never, or not inspected)
  * @param deadline the rollout deadline written on it at creation ({@link RolloutPlan#LABEL_DEADLINE}), or null
+ * @param serving it runs and carries the Application's DNS alias on its network: clients are sent to it
  */
 public record ObservedContainer(String id, String name, String image, String configHash, State state,
-        String health, Instant startedAt, Instant deadline, String deploymentId) {
+        String health, Instant startedAt, Instant deadline, String deploymentId, boolean serving) {
+
+    /** Serving whenever it runs: how containers were before Berth moved aliases (and how tests mostly want them). */
+    public ObservedContainer(String id, String name, String image, String configHash, State state, String health,
+            Instant startedAt, Instant deadline, String deploymentId) {
+        this(id, name, image, configHash, state, health, startedAt, deadline, deploymentId, state == State.RUNNING);
+    }
+
+    public ObservedContainer withServing(boolean now) {
+        return new ObservedContainer(id, name, image, configHash, state, health, startedAt, deadline, deploymentId, now);
+    }
+
+    public ObservedContainer withState(State now) {
+        return new ObservedContainer(id, name, image, configHash, now, health, startedAt, deadline, deploymentId,
+                serving && now == State.RUNNING);
+    }
 
     /** Docker's container states, as far as the plan cares. */
     public enum State {
@@ -40,19 +57,18 @@ public record ObservedContainer(String id, String name, String image, String con
         return state == State.RUNNING;
     }
 
-    /** From {@code docker ps} (no health, no start time). */
-    public static ObservedContainer of(DockerHost.ContainerSummary s) {
-        return new ObservedContainer(s.id(), s.name(), s.image(), s.labels().get(Berth.LABEL_CONFIG_HASH),
-                State.of(s.state()), null, null, instant(s.labels().get(RolloutPlan.LABEL_DEADLINE)),
-                s.labels().get(RolloutPlan.LABEL_DEPLOYMENT));
-    }
-
-    /** From {@code docker inspect}: adds the health status and the start time. */
-    public static ObservedContainer of(DockerHost.ContainerState s) {
+    /**
+     * From {@code docker inspect}: the state, health, start time, and whether it serves — it runs and carries
+     * {@code alias} on {@code network}.
+     */
+    public static ObservedContainer of(DockerHost.ContainerState s, String network, String alias) {
         Map<String, String> labels = s.labels();
+        State state = State.of(s.status());
+        boolean serving = state == State.RUNNING && network != null && alias != null && s.networkAliases() != null
+                && s.networkAliases().getOrDefault(network, List.of()).contains(alias);
         return new ObservedContainer(s.id(), s.name(), s.image(), labels.get(Berth.LABEL_CONFIG_HASH),
-                State.of(s.status()), s.health(), startedAt(s.startedAt()), instant(labels.get(RolloutPlan.LABEL_DEADLINE)),
-                labels.get(RolloutPlan.LABEL_DEPLOYMENT));
+                state, s.health(), startedAt(s.startedAt()), instant(labels.get(RolloutPlan.LABEL_DEADLINE)),
+                labels.get(RolloutPlan.LABEL_DEPLOYMENT), serving);
     }
 
     private static Instant startedAt(String docker) {

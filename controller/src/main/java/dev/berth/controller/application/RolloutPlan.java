@@ -18,9 +18,12 @@ import java.util.Optional;
  * @param recheckAt when to look again while waiting (a rollout in progress, containers starting)
  * @param drift what was found changed out of band (repaired by {@code actions}, unless {@link Phase#DRIFT_BACKOFF})
  * @param servingNew true when the containers of the desired configuration are the serving set afterwards
+ * @param previousServes for {@link Phase#HELD} and {@link Phase#FAILED}: a previous version is there to serve
+ * @param draining containers taken out of DNS by this plan ({@link Demote}) or still draining: they stop later
  */
 public record RolloutPlan(Phase phase, List<Action> actions, ObservedContainer failing, String failure,
-        Optional<Instant> recheckAt, List<Drift> drift, boolean servingNew, String detail) {
+        Optional<Instant> recheckAt, List<Drift> drift, boolean servingNew, boolean previousServes, int draining,
+        String detail) {
 
     /** Label: the deployment (history row) that created the container. */
     public static final String LABEL_DEPLOYMENT = "berth.dev/deployment";
@@ -54,11 +57,25 @@ public record RolloutPlan(Phase phase, List<Action> actions, ObservedContainer f
     }
 
     /** What to do to one container. */
-    public sealed interface Action permits Create, Start, Stop, Remove {
+    public sealed interface Action permits Create, Start, Promote, Demote, Stop, Remove {
     }
 
-    /** Create (and then start) a container from a template of {@link DesiredState}. */
+    /**
+     * Create (and then start) a container from a template of {@link DesiredState}: on the network, without the
+     * Application's alias (it serves once {@link Promote}d).
+     */
     public record Create(ContainerSpec template) implements Action {
+    }
+
+    /** Put the Application's DNS alias on a healthy container: clients are sent to it from now on. */
+    public record Promote(String id, String name) implements Action {
+    }
+
+    /**
+     * Take the alias off a serving container, keeping its address: no new client is sent to it, the requests it has
+     * carry on; it is stopped once {@link DesiredState#drain()} has passed.
+     */
+    public record Demote(String id, String name) implements Action {
     }
 
     public record Start(String id, String name) implements Action {

@@ -40,6 +40,15 @@ public interface DockerHost extends AutoCloseable {
      */
     boolean disconnectFromNetwork(String idOrName, String network);
 
+    /**
+     * Reconnects the container to {@code network} with exactly these DNS aliases (empty: none but its own name), so
+     * that clients resolving an alias are sent to it, or no longer are. Where the network's subnet was set at its
+     * creation (as on the networks Berth creates), the container keeps its address and MAC: connections in flight, in
+     * either direction, carry on after the moment it is off the network (TCP retransmits). Elsewhere Docker gives it a
+     * new address and such connections break. Returns true when the address was kept.
+     */
+    boolean setNetworkAliases(String idOrName, String network, List<String> aliases);
+
     /** Containers (running or not) carrying all the given labels. */
     List<ContainerSummary> findContainers(Map<String, String> labels);
 
@@ -115,6 +124,6 @@ public interface DockerHost extends AutoCloseable {
 
     record ContainerState(String id, String name, String image, boolean running, String status, Long exitCode,
                           String health, String startedAt, Map<String, String> labels,
-                          Map<String, String> networkAddresses) {
+                          Map<String, String> networkAddresses, Map<String, List<String>> networkAliases) {
     }
 }

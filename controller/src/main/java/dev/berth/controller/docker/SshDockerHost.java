@@ -146,9 +146,7 @@ public final class SshDockerHost implements DockerHost {
                 return false;
             }
             try {
-                call("create network " + name, () -> docker.createNetworkCmd()
-                        .withName(name).withDriver("bridge").withCheckDuplicate(true)
-                        .withLabels(labels == null ? Map.of() : labels).exec());
+                createWithFixedSubnet(name, labels == null ? Map.of() : labels);
                 return true;
             } catch (DockerHostException e) {
                 // Lost a race with someone else creating the same network: fine, it exists now.
@@ -158,6 +156,34 @@ public final class SshDockerHost implements DockerHost {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Creates the network with a subnet of its own configuration: Docker picks a free one, and the network is made
+     * again with it written down before anything uses it. Only such a network lets a container be reconnected with
+     * its address ({@link #setNetworkAliases}), which is how a rollout moves traffic without cutting a request.
+     */
+    private void createWithFixedSubnet(String name, Map<String, String> labels) {
+        String probe = call("create network " + name, () -> docker.createNetworkCmd()
+                .withName(name).withDriver("bridge").withCheckDuplicate(true).withLabels(labels).exec().getId());
+        Network created = call("inspect network " + name, () -> docker.inspectNetworkCmd().withNetworkId(probe).exec());
+        List<Network.Ipam.Config> configs = created.getIpam() == null || created.getIpam().getConfig() == null
+                ? List.of() : created.getIpam().getConfig();
+        Network.Ipam.Config picked = configs.stream().filter(c -> c.getSubnet() != null && !c.getSubnet().contains(":"))
+                .findFirst().orElse(null);
+        if (picked == null) {
+            log.warn("{}: Docker gave network {} no IPv4 subnet; rollouts on it reconnect containers with new addresses",
+                    id(), name);
+            return;
+        }
+        call("remove network " + name, () -> docker.removeNetworkCmd(probe).exec());
+        Network.Ipam.Config fixed = new Network.Ipam.Config().withSubnet(picked.getSubnet());
+        if (picked.getGateway() != null) {
+            fixed.withGateway(picked.getGateway());
+        }
+        call("create network " + name, () -> docker.createNetworkCmd()
+                .withName(name).withDriver("bridge").withCheckDuplicate(true).withLabels(labels)
+                .withIpam(new Network.Ipam().withConfig(fixed)).exec());
     }
 
     @Override
@@ -213,6 +239,41 @@ public final class SshDockerHost implements DockerHost {
             }
             throw e;
         }
+    }
+
+    @Override
+    public boolean setNetworkAliases(String idOrName, String network, List<String> aliases) {
+        ContainerState state = inspectContainer(idOrName).orElseThrow(() -> new DockerHostException(
+                DockerHostException.Kind.NotFound, "container " + idOrName + " does not exist", null));
+        String address = state.networkAddresses().get(network);
+        if (state.networkAddresses().containsKey(network)) {
+            call("disconnect " + idOrName + " from network " + network, () -> docker.disconnectFromNetworkCmd()
+                    .withContainerId(idOrName).withNetworkId(network).exec());
+        }
+        boolean keep = address != null && !address.isBlank();
+        try {
+            connect(idOrName, network, aliases, keep ? address : null);
+            return keep;
+        } catch (DockerHostException e) {
+            // A network whose subnet Docker chose on its own (not made by Berth) takes no address from us.
+            if (!keep || e.kind() != DockerHostException.Kind.Failed) {
+                throw e;
+            }
+            log.debug("{}: network {} takes no fixed address ({}); {} reconnected with a new one", id(), network,
+                    e.getMessage(), idOrName);
+            connect(idOrName, network, aliases, null);
+            return false;
+        }
+    }
+
+    private void connect(String idOrName, String network, List<String> aliases, String address) {
+        com.github.dockerjava.api.model.ContainerNetwork endpoint = new com.github.dockerjava.api.model.ContainerNetwork()
+                .withAliases(aliases);
+        if (address != null) {
+            endpoint.withIpamConfig(new com.github.dockerjava.api.model.ContainerNetwork.Ipam().withIpv4Address(address));
+        }
+        call("connect " + idOrName + " to network " + network, () -> docker.connectToNetworkCmd()
+                .withContainerId(idOrName).withNetworkId(network).withContainerNetwork(endpoint).exec());
     }
 
     @Override
@@ -336,8 +397,12 @@ public final class SshDockerHost implements DockerHost {
         }
         var state = r.getState();
         Map<String, String> addresses = new LinkedHashMap<>();
+        Map<String, List<String>> aliases = new LinkedHashMap<>();
         if (r.getNetworkSettings() != null && r.getNetworkSettings().getNetworks() != null) {
-            r.getNetworkSettings().getNetworks().forEach((net, cn) -> addresses.put(net, cn.getIpAddress()));
+            r.getNetworkSettings().getNetworks().forEach((net, cn) -> {
+                addresses.put(net, cn.getIpAddress());
+                aliases.put(net, cn.getAliases() == null ? List.of() : List.copyOf(cn.getAliases()));
+            });
         }
         return Optional.of(new ContainerState(r.getId(), stripSlash(r.getName()),
                 r.getConfig() == null ? null : r.getConfig().getImage(),
@@ -347,7 +412,7 @@ public final class SshDockerHost implements DockerHost {
                 state == null || state.getHealth() == null ? null : state.getHealth().getStatus(),
                 state == null ? null : state.getStartedAt(),
                 r.getConfig() == null || r.getConfig().getLabels() == null ? Map.of() : Map.copyOf(r.getConfig().getLabels()),
-                addresses));
+                addresses, aliases));
     }
 
     @Override

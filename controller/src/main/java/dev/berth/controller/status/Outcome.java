@@ -51,6 +51,11 @@ public record Outcome(boolean ready, String reason, String message, String state
         return new Outcome(ready, reason, message, state, warning, conditions, recheckAfter);
     }
 
+    /** With {@code after} as the recheck when present; as it is otherwise. */
+    public Outcome withRecheckIfAny(Optional<Duration> after) {
+        return after.map(this::withRecheckAfter).orElse(this);
+    }
+
     public Outcome withRecheckAfter(Duration after) {
         return new Outcome(ready, reason, message, state, warning, extraConditions, Optional.of(after));
     }

@@ -120,7 +120,8 @@ final class AppTestBed implements AutoCloseable {
 
     /**
      * An Application serving {@code /www/version} = $VERSION with busybox httpd on 8080; healthy once it has run for
-     * 1 s (no Docker health check), 90 s to get there (the test bed's 2 cores are shared: a loaded host is slow).
+     * 1 s (no Docker health check), 90 s to get there (the test bed's 2 cores are shared: a loaded host is slow); a
+     * container that goes drains for 1 s.
      */
     static Application app(String name, String server, String version) {
         Application a = new Application();
@@ -129,7 +130,9 @@ final class AppTestBed implements AutoCloseable {
         spec.setServerRef(new LocalRef(server));
         spec.setImage("berth-test/httpd:1");
         spec.setCommand(List.of("/bin/sh", "-c"));
-        spec.setArgs(List.of("echo \"booting $VERSION\"; echo \"$VERSION\" > /www/version && exec httpd -f -p 8080 -h /www"));
+        // httpd runs under a shell that exits on SIGTERM (httpd as PID 1 would ignore it and wait out the grace period).
+        spec.setArgs(List.of("echo \"booting $VERSION\"; echo \"$VERSION\" > /www/version; trap 'exit 0' TERM; "
+                + "httpd -f -p 8080 -h /www & wait"));
         ApplicationSpec.EnvVar v = new ApplicationSpec.EnvVar();
         v.setName("VERSION");
         v.setValue(version);
@@ -141,6 +144,7 @@ final class AppTestBed implements AutoCloseable {
         check.setStartPeriod("1s");
         spec.setHealthCheck(check);
         spec.getRollout().setHealthTimeout("90s");
+        spec.getRollout().setDrainSeconds(1);
         a.setSpec(spec);
         return a;
     }
@@ -247,21 +251,16 @@ final class AppTestBed implements AutoCloseable {
     }
 
     /**
-     * Makes an Application made by {@link #app} exit on SIGTERM: its httpd runs under a shell that traps TERM, so
-     * {@code docker stop} returns at once instead of waiting out the whole grace period (httpd as PID 1 ignores it).
+     * Ready=True with the given generation observed and no rollout in progress (the replaced containers have drained
+     * and gone), within {@code wait} (else fails with the Ready condition).
      */
-    static Application stopsOnSigterm(Application a) {
-        a.getSpec().setArgs(List.of("echo \"booting $VERSION\"; echo \"$VERSION\" > /www/version; trap 'exit 0' TERM; "
-                + "httpd -f -p 8080 -h /www & wait"));
-        return a;
-    }
-
-    /** Ready=True with the given generation observed, within {@code wait} (else fails with the Ready condition). */
     Application awaitGenerationReady(String name, long generation, Duration wait) {
         try {
             org.awaitility.Awaitility.await().atMost(wait).pollInterval(Duration.ofMillis(200)).until(() -> {
                 Application a = fetch(name);
-                return ready(a) && a.getStatus().getObservedGeneration() == generation;
+                return ready(a) && a.getStatus().getObservedGeneration() == generation
+                        && !condition(a, ApplicationReasons.CONDITION_ROLLING_UPDATE)
+                                .map(c -> Condition.TRUE.equals(c.getStatus())).orElse(false);
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("Application " + name + " not Ready at generation " + generation + " within "

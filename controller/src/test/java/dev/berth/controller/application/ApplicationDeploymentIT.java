@@ -29,8 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class ApplicationDeploymentIT extends ApplicationBedIT {
 
+    /** Ready, and no rollout in progress (the replaced containers have drained and gone). */
     Application awaitReady(String name) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> AppTestBed.ready(t.fetch(name)));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Application a = t.fetch(name);
+            return AppTestBed.ready(a) && !AppTestBed.condition(a, ApplicationReasons.CONDITION_ROLLING_UPDATE)
+                    .map(c -> Condition.TRUE.equals(c.getStatus())).orElse(false);
+        });
         return t.fetch(name);
     }
 
@@ -185,13 +190,14 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
         assertThat(deployments(ready)).extracting(r -> r.get("status", String.class)).containsExactly("finished");
         await().atMost(WAIT).until(() -> http(1, "web-quick").equals("v1"));
 
-        // A rolling update: the old container goes in the look that starts the new one; one status write.
+        // A rolling update: the switch comes in the look that starts the new one (one status write: Ready, the old one
+        // draining), the old one's end in the look after its drain (one more).
         String oldId = ready.getStatus().getContainers().get(0);
         edit("web-quick", a -> setVersion(a, "v2"));
         Application rolled = awaitGenerationReady("web-quick", 2);
         assertThat(rolled.getStatus().getContainers()).hasSize(1).doesNotContain(oldId);
         assertThat(t.containers(1, rolled)).hasSize(1);
-        assertThat(t.statusWrites.get()).isEqualTo(2);
+        assertThat(t.statusWrites.get()).isEqualTo(3);
         assertThat(deployments(rolled)).extracting(r -> r.get("status", String.class))
                 .containsExactly("finished", "finished");
         await().atMost(WAIT).until(() -> http(1, "web-quick").equals("v2"));
@@ -199,7 +205,7 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
         // Idle: nothing written.
         double before = unchanged(operator);
         await().atMost(WAIT).until(() -> unchanged(operator) >= before + 2);
-        assertThat(t.statusWrites.get()).isEqualTo(2);
+        assertThat(t.statusWrites.get()).isEqualTo(3);
     }
 
     private Application edit(String name, java.util.function.Consumer<Application> change) {
@@ -219,11 +225,7 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
     }
 
     private Application awaitGenerationReady(String name, long generation) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Application a = t.fetch(name);
-            return AppTestBed.ready(a) && a.getStatus().getObservedGeneration() == generation;
-        });
-        return t.fetch(name);
+        return t.awaitGenerationReady(name, generation, WAIT);
     }
 
     private Condition awaitReason(String name, String reason) {

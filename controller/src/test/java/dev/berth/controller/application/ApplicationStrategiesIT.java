@@ -90,7 +90,7 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
     void suspendStopsAndKeepsTheContainersAndResumeStartsTheSameOnesAgain() {
         BerthOperator operator = t.startOperator();
         t.server("h1", 1);
-        Application app = create(AppTestBed.stopsOnSigterm(AppTestBed.app("web-suspend", "h1", "v1")));
+        Application app = create(AppTestBed.app("web-suspend", "h1", "v1"));
         Application ready = t.awaitGenerationReady("web-suspend", 1, WAIT);
         String id = ready.getStatus().getContainers().get(0);
         assertThat(http("web-suspend")).isEqualTo("v1");
@@ -99,6 +99,10 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
         t.edit("web-suspend", a -> a.getSpec().setSuspend(true));
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> "Suspended".equals(
                 t.fetch("web-suspend").getStatus().getState()));
+        // Out of DNS first, drained for rollout.drainSeconds, then stopped and kept.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> AppTestBed.condition(
+                t.fetch("web-suspend"), Berth.CONDITION_READY).map(c -> c.getMessage().contains("stopped and kept"))
+                .orElse(false));
         Application suspended = t.fetch("web-suspend");
         Condition readyCondition = AppTestBed.condition(suspended, Berth.CONDITION_READY).orElseThrow();
         assertThat(readyCondition.getStatus()).isEqualTo(Condition.FALSE);
@@ -156,7 +160,7 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
     void recreateStopsTheOldContainerBeforeTheNewOneStarts() {
         t.startOperator();
         t.server("h1", 1);
-        Application spec = AppTestBed.stopsOnSigterm(AppTestBed.app("web-recreate", "h1", "v1"));
+        Application spec = AppTestBed.app("web-recreate", "h1", "v1");
         spec.getSpec().getRollout().setStrategy(ApplicationSpec.Strategy.Recreate);
         Application app = create(spec);
         String oldId = t.awaitGenerationReady("web-recreate", 1, WAIT).getStatus().getContainers().get(0);
@@ -183,7 +187,7 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
         String deployment = rolled.getStatus().getLastDeployment();
         assertThat(rows.get(1).get("id").toString()).isEqualTo(deployment);
         List<String> log = t.deploymentLog(deployment);
-        assertThat(log).anyMatch(l -> l.contains("strategy Recreate: the old containers stop before the new ones start"));
+        assertThat(log).anyMatch(l -> l.contains("strategy Recreate: the old containers drain and stop before the new ones start"));
         assertStoppedBeforeStarted(log);
         assertThat(deployingEvent("web-recreate", deployment).getMessage()).contains("Recreate: stop-then-start");
     }
@@ -220,7 +224,7 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
         assertThat(deployingEvent("web-port", deployment).getMessage())
                 .contains("stop-then-start, because host ports are published");
         List<String> log = t.deploymentLog(deployment);
-        assertThat(log).anyMatch(l -> l.contains("host ports are published: the old containers stop before the new ones start"));
+        assertThat(log).anyMatch(l -> l.contains("host ports are published: the old containers drain and stop before the new ones start"));
         assertStoppedBeforeStarted(log);
     }
 }
