@@ -46,7 +46,7 @@ BUILD_LOG="$WORK/build.log"
 say "Building Berth: mvn package, tests skipped (scripts/test.sh runs them); log: $BUILD_LOG"
 echo "(the first build fills the Maven repository: a few minutes)"
 started=$SECONDS
-if ! mvn -B -ntp -DskipTests package >"$BUILD_LOG" 2>&1; then
+if ! mvn -B -ntp -Dstyle.color=never -DskipTests package >"$BUILD_LOG" 2>&1; then
   echo "--- the last 40 lines of $BUILD_LOG ---" >&2
   tail -n 40 "$BUILD_LOG" >&2
   fail "the build (mvn -B -ntp -DskipTests package) failed; its whole output is in $BUILD_LOG"
