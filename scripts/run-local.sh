@@ -5,11 +5,15 @@
 # host, and print their status as it converges; once the example Application is Ready, curl it.
 #
 #   scripts/run-local.sh            run until Ctrl-C
-#   scripts/run-local.sh --once     exit after the demo (status converged and the app answered, or a timeout)
+#   scripts/run-local.sh --once     exit after the demo: 0 when the app became Ready and answered, else 1
 #   scripts/run-local.sh --cluster  no demo: run the operator against the current kubeconfig's cluster
 #                                   (install the CRDs first: kubectl apply -f crds/), embedded PostgreSQL
 #
+# The build is one `mvn package` (tests skipped), which works from an empty Maven repository and leaves a runnable
+# layout: controller/target/berth-controller.jar, its dependencies in controller/target/lib/ (named by its
+# manifest). Maven's output goes to target/local/build.log; on failure its tail is printed.
 # Run as root (the test bed creates network namespaces). Everything it starts is stopped on exit, by PID.
+# BERTH_TESTBED_SLOT picks the test bed (see scripts/testbed.sh); BERTH_HTTP_PORT the operator's port (8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -22,37 +26,102 @@ case ${1:-} in
   *) echo "usage: $0 [--once|--cluster]" >&2; exit 2 ;;
 esac
 WORK="$REPO/target/local"
-mkdir -p "$WORK"
+JAR="$REPO/controller/target/berth-controller.jar"
+HTTP_PORT="${BERTH_HTTP_PORT:-8080}"
 
 say() { printf '\n==> %s\n' "$*"; }
+fail() { printf '\nrun-local: FAILED: %s\n' "$*" >&2; exit 1; }
+# A step without its own message still says which command failed, and where.
+trap 'printf "\nrun-local: FAILED (exit %s) at %s line %s: %s\n" "$?" "$0" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
-say "Building Berth (mvn install, tests skipped: scripts/test.sh runs them)"
-mvn -B -q -ntp -DskipTests install
-mvn -B -q -ntp -o -pl controller dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt" >/dev/null
+command -v java >/dev/null || fail "no java on the PATH: install a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)"
+command -v mvn >/dev/null || fail "no mvn on the PATH: install Maven (Debian: apt-get install maven)"
+java_version=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+[[ ${java_version%%.*} =~ ^[0-9]+$ ]] && ((${java_version%%.*} >= 17)) ||
+  fail "$(command -v java) is Java '${java_version}'; Berth needs 17 or newer"
+$CLUSTER || [[ $(id -u) -eq 0 ]] || fail "run as root: the test bed creates network namespaces"
+mkdir -p "$WORK"
+
+BUILD_LOG="$WORK/build.log"
+say "Building Berth: mvn package, tests skipped (scripts/test.sh runs them); log: $BUILD_LOG"
+echo "(the first build fills the Maven repository: a few minutes)"
+started=$SECONDS
+if ! mvn -B -ntp -Dstyle.color=never -DskipTests package >"$BUILD_LOG" 2>&1; then
+  echo "--- the last 40 lines of $BUILD_LOG ---" >&2
+  tail -n 40 "$BUILD_LOG" >&2
+  fail "the build (mvn -B -ntp -DskipTests package) failed; its whole output is in $BUILD_LOG"
+fi
+[[ -s $JAR ]] || fail "the build passed but left no $JAR (see $BUILD_LOG)"
+echo "built in $((SECONDS - started)) s: $JAR (+ controller/target/lib/)"
 
 if $CLUSTER; then
   say "Running the operator against the current kubeconfig's cluster (Ctrl-C stops it)"
-  BERTH_EMBEDDED_DB_DIR="${BERTH_EMBEDDED_DB_DIR:-$WORK/pgdata}" \
-    exec java -cp "controller/target/classes:$(cat "$WORK/classpath.txt")" dev.berth.controller.Main
+  BERTH_EMBEDDED_DB_DIR="${BERTH_EMBEDDED_DB_DIR:-$WORK/pgdata}" exec java -jar "$JAR"
 fi
 
-say "Bringing up one test-bed host (network namespace + sshd + dockerd)"
-BED_WAS_UP=false
-scripts/testbed.sh status >/dev/null 2>&1 && BED_WAS_UP=true
-if $BED_WAS_UP; then scripts/testbed.sh up; else scripts/testbed.sh up 1; fi
-# shellcheck disable=SC1091
-source target/testbed/testbed.env
+if command -v ss >/dev/null && ss -Hltn "sport = :$HTTP_PORT" | grep -q .; then
+  fail "port $HTTP_PORT (the operator's /metrics, /readyz) is taken by another process; set BERTH_HTTP_PORT to a free port"
+fi
 
 OPERATOR_PID=""
-cleanup() {
-  if [[ -n $OPERATOR_PID ]] && kill -0 "$OPERATOR_PID" 2>/dev/null; then
-    kill -TERM "$OPERATOR_PID" 2>/dev/null || true
-    wait "$OPERATOR_PID" 2>/dev/null || true
+BED_WAS_UP=false
+scripts/testbed.sh status >/dev/null 2>&1 && BED_WAS_UP=true
+
+# descendants PID: every process below PID, deepest first.
+descendants() {
+  local c
+  for c in $(pgrep -P "$1" 2>/dev/null || true); do
+    descendants "$c"
+    echo "$c"
+  done
+}
+
+# Stops the operator by its PID: SIGTERM (it closes its API server, pool and embedded PostgreSQL), after 30 s
+# SIGKILL; then whatever it started and left behind (its PostgreSQL, if the JVM was killed) by PID too.
+stop_operator() {
+  [[ -n $OPERATOR_PID ]] && kill -0 "$OPERATOR_PID" 2>/dev/null || return 0
+  local kids=() p i
+  for p in $(descendants "$OPERATOR_PID"); do
+    kids+=("$p:$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null || true)")
+  done
+  kill -TERM "$OPERATOR_PID" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$OPERATOR_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$OPERATOR_PID" 2>/dev/null; then
+    echo "run-local: the operator (PID $OPERATOR_PID) did not stop within 30 s; killing it" >&2
+    kill -KILL "$OPERATOR_PID" 2>/dev/null || true
   fi
-  $BED_WAS_UP || scripts/testbed.sh down   # a bed someone else brought up stays up
+  wait "$OPERATOR_PID" 2>/dev/null || true
+  for p in "${kids[@]}"; do
+    # Still there and still the same process (not a recycled PID)?
+    if [[ $(tr '\0' ' ' <"/proc/${p%%:*}/cmdline" 2>/dev/null || true) == "${p#*:}" && -n ${p#*:} ]]; then
+      echo "run-local: stopping PID ${p%%:*} the operator left behind: ${p#*:}" >&2
+      kill -TERM "${p%%:*}" 2>/dev/null || true
+    fi
+  done
+  echo "operator (PID $OPERATOR_PID) stopped"
+}
+
+cleanup() {
+  local rc=$?
+  trap - ERR
+  stop_operator
+  if ! $BED_WAS_UP; then   # a bed someone else brought up stays up
+    scripts/testbed.sh down || echo "run-local: the test bed did not come down cleanly (see above); retry: scripts/testbed.sh down" >&2
+  fi
+  exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+say "Bringing up one test-bed host (network namespace + sshd + dockerd), slot ${BERTH_TESTBED_SLOT:-0}"
+if $BED_WAS_UP; then bed_args=(); else bed_args=(1); fi
+scripts/testbed.sh up "${bed_args[@]}" ||
+  fail "the test bed did not come up (its messages are above; its state and logs are under $REPO/target/testbed)"
+# shellcheck disable=SC1091
+source target/testbed/testbed.env
 
 say "Rendering examples/ for host ${TESTBED_HOST_1_ADDRESS} into $WORK/examples"
 rm -rf "$WORK/examples" && mkdir -p "$WORK/examples"
@@ -68,51 +137,66 @@ for f in examples/*.yaml; do
   fi
 done
 
-say "Starting the operator in LOCAL-ONLY mode (log: $WORK/operator.out; status table below)"
-: >"$WORK/operator.out"
+LOG="$WORK/operator.out"
+say "Starting the operator in LOCAL-ONLY mode (its log: $LOG; status table below)"
+: >"$LOG"
 BERTH_LOCAL_MODE=true \
 BERTH_LOCAL_APPLY="$WORK/examples" \
 BERTH_EMBEDDED_DB_DIR="$WORK/pgdata" \
 BERTH_REDIS_URL="$TESTBED_REDIS_URL" \
-BERTH_HTTP_PORT="${BERTH_HTTP_PORT:-8080}" \
-  java -cp "controller/target/classes:$(cat "$WORK/classpath.txt")" dev.berth.controller.Main \
-  >"$WORK/operator.out" 2>&1 &
+BERTH_HTTP_PORT="$HTTP_PORT" \
+  java -jar "$JAR" >"$LOG" 2>&1 &
 OPERATOR_PID=$!
+
+# log_tail: the operator's last lines, log lines included, for a failure's explanation.
+log_tail() {
+  echo "--- the last 30 lines of $LOG ---" >&2
+  tail -n 30 "$LOG" >&2
+}
 
 # Show the status table as the operator prints it, until the example Application is Ready (or time is up).
 APP_URL="http://${TESTBED_HOST_1_ADDRESS}:18080/"
 deadline=$((SECONDS + ${BERTH_DEMO_TIMEOUT:-180}))
 shown=0
 ready=false
-while (( SECONDS < deadline )); do
-  kill -0 "$OPERATOR_PID" 2>/dev/null || { echo "operator exited; see $WORK/operator.out"; tail -20 "$WORK/operator.out"; exit 1; }
-  lines=$(wc -l <"$WORK/operator.out")
-  if (( lines > shown )); then
-    # The status table only; the operator's log lines (timestamped) stay in operator.out.
-    sed -n "$((shown + 1)),${lines}p" "$WORK/operator.out" | grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' || true
+while ((SECONDS < deadline)); do
+  if ! kill -0 "$OPERATOR_PID" 2>/dev/null; then
+    log_tail
+    fail "the operator exited early; its whole log is $LOG"
+  fi
+  lines=$(wc -l <"$LOG")
+  if ((lines > shown)); then
+    # The status table only; the operator's log lines (timestamped) stay in the log.
+    sed -n "$((shown + 1)),${lines}p" "$LOG" | grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' || true
     shown=$lines
   fi
-  if grep -Eq '^Application +[a-z0-9-]+/hello +True' <(tail -n 20 "$WORK/operator.out"); then
+  if grep -Eq '^Application +[a-z0-9-]+/hello +True' <(tail -n 20 "$LOG"); then
     ready=true
     break
   fi
   sleep 1
 done
 
-say "Metrics: http://127.0.0.1:${BERTH_HTTP_PORT:-8080}/metrics  readiness: $(curl -s "http://127.0.0.1:${BERTH_HTTP_PORT:-8080}/readyz" | head -1)"
+say "Metrics: http://127.0.0.1:${HTTP_PORT}/metrics  readiness: $(curl -s "http://127.0.0.1:${HTTP_PORT}/readyz" | head -1 || true)"
 if $ready; then
   say "curl $APP_URL"
-  curl -sS --max-time 5 "$APP_URL" || true
+  if ! curl -sS --max-time 5 "$APP_URL"; then
+    msg="the example Application is Ready but $APP_URL did not answer (the operator's log: $LOG)"
+    if $ONCE; then fail "$msg"; fi
+    echo "run-local: $msg" >&2
+  fi
 else
-  say "The example Application is not Ready yet (see the table above and $WORK/operator.out)"
+  log_tail
+  msg="the example Application did not become Ready within ${BERTH_DEMO_TIMEOUT:-180} s (the table above; the log: $LOG)"
+  if $ONCE; then fail "$msg"; fi
+  echo "run-local: $msg" >&2
 fi
 
 if $ONCE; then
-  $ready || exit 1
+  say "Demo done; stopping the operator and the test-bed host"
   exit 0
 fi
 say "Running; Ctrl-C stops the operator and the test-bed host"
-tail -n +$((shown + 1)) -f "$WORK/operator.out" | grep --line-buffered -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' &
-TAIL_PID=$!
+# tail ends when the operator does (--pid), so nothing of this pipeline outlives it.
+tail -n +$((shown + 1)) --pid="$OPERATOR_PID" -f "$LOG" | grep --line-buffered -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' &
 wait "$OPERATOR_PID" || true
-kill "$TAIL_PID" 2>/dev/null || true
