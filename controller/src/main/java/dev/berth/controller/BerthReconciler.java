@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The path every kind shares: validate the spec → check references → (converge: per kind, later issues) →
- * mirror into PostgreSQL → compute status → write it only if it changed, with an Event when Ready flips.
+ * mirror into PostgreSQL → compute status → write it only if it changed ({@link #writeStatus}, so that the next look
+ * sees it), with an Event when Ready flips.
  *
  * <p>A bad spec is a person's problem, not a transient one: it ends as {@code Ready=False/InvalidSpec} without an
  * exception or a reschedule, so there is no retry storm; the next spec edit (a new generation) reconciles again.
@@ -105,11 +107,14 @@ public abstract class BerthReconciler<P extends CustomResource<?, S>, S extends 
 
         boolean changed = !Objects.equals(previous, next);
         recordTransitions(resource, previous, next, outcome);
+        if (changed) {
+            writeStatus(resource, previous, next, context);
+        }
         resource.setStatus(next);
         services.meters().counter("berth.reconciles", "kind", kind,
                 "result", changed ? "status_written" : "unchanged").increment();
 
-        UpdateControl<P> control = changed ? UpdateControl.patchStatus(resource) : UpdateControl.noUpdate();
+        UpdateControl<P> control = UpdateControl.noUpdate(); // the status is written above, where it is also cached
         Optional<Duration> recheck = outcome.recheckAfter();
         if (isMirrorBehind(next)) {
             recheck = Optional.of(recheck.filter(d -> d.compareTo(MIRROR_BEHIND_RECHECK) < 0)
@@ -131,6 +136,29 @@ public abstract class BerthReconciler<P extends CustomResource<?, S>, S extends 
         }
         log.info("{} {} deleted: mirror row soft-deleted, finalizer removed", kind, ref(resource));
         return DeleteControl.defaultDelete();
+    }
+
+    /**
+     * Writes {@code next} as the status of {@code resource} (which this look read with status {@code previous}) so
+     * that the next look sees it: JOSDK does not put a status returned in {@code UpdateControl.patchStatus} into its
+     * cache, so a look that starts before the informer has caught up would work from the status one write old (and,
+     * say, begin again what this look finished). Here the status is a JSON patch on {@code /status} (server-side
+     * apply is off, see BerthOperator) locked to the resourceVersion this look started from, and what the API server
+     * answers goes into the primary cache JOSDK reads the next look from ({@link PrimaryUpdateAndCacheUtils}); the
+     * informer's own copy replaces it once it arrives.
+     *
+     * <p>A conflict (HTTP 409: the resource changed since this look read it, e.g. a spec edit) does not lose the
+     * write: JOSDK waits until the informer has the newer version and writes the same status onto it, at most ten
+     * times; the change that caused the conflict brings its own look. Any other failure is thrown, and JOSDK retries
+     * the look with the kind's {@code @GradualRetry}.
+     */
+    protected static <P extends CustomResource<?, S>, S> void writeStatus(P resource, S previous, S next,
+            Context<P> context) {
+        resource.setStatus(previous); // the JSON patch is the difference from what the API server holds
+        PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(resource, context, r -> {
+            r.setStatus(next);
+            return r;
+        });
     }
 
     public String kind() {

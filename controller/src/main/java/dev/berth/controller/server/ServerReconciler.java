@@ -219,11 +219,7 @@ public class ServerReconciler extends BerthReconciler<Server, ServerStatus> {
         }
         log.info("Server {}: {}", ref(server), message);
         services.events().record(server, EventRecorder.WARNING, ServerReasons.IN_USE, message);
-        context.getClient().resources(Server.class).inNamespace(server.getMetadata().getNamespace())
-                .withName(server.getMetadata().getName()).editStatus(s -> {
-                    s.setStatus(next);
-                    return s;
-                });
+        writeStatus(server, previous, next, context);
         server.setStatus(next);
         services.mirror().upsert(server);
     }

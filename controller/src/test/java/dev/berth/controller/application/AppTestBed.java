@@ -83,11 +83,51 @@ final class AppTestBed implements AutoCloseable {
                 "BERTH_APP_RECHECK_INTERVAL", "3s", "BERTH_SERVER_CHECK_INTERVAL", "30s"));
         PostgresMirror mirror = new PostgresMirror(database);
         mirrors.add(mirror);
-        BerthOperator operator = new BerthOperator(config, api.newClient(), mirror, Main.mirrorCheck(database, mirror),
+        BerthOperator operator = new BerthOperator(config, operatorClient(), mirror, Main.mirrorCheck(database, mirror),
                 List.of(mirror));
         operators.add(operator);
         operator.start();
         return operator;
+    }
+
+    /** Application name → text: the next status write to that Application whose body contains the text fails. */
+    private final Map<String, String> refusedStatusWrites = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The operator's next status write to Application {@code name} that contains {@code text} fails (HTTP 404: it is
+     * sent to a namespace that does not exist), as when the API server cannot be reached at that moment: the look
+     * fails after it acted, and JOSDK retries it from the status before.
+     */
+    void refuseNextStatusWrite(String name, String text) {
+        refusedStatusWrites.put(name, text);
+    }
+
+    boolean statusWriteRefused(String name) {
+        return !refusedStatusWrites.containsKey(name);
+    }
+
+    private KubernetesClient operatorClient() {
+        io.fabric8.kubernetes.client.http.Interceptor refuse = new io.fabric8.kubernetes.client.http.Interceptor() {
+            @Override
+            public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder,
+                    io.fabric8.kubernetes.client.http.HttpRequest request, RequestTags tags) {
+                String path = request.uri().getPath();
+                if (!"PATCH".equals(request.method()) || !path.endsWith("/status") || !path.contains("/applications/")) {
+                    return;
+                }
+                String name = path.substring(0, path.length() - "/status".length());
+                name = name.substring(name.lastIndexOf('/') + 1);
+                String text = refusedStatusWrites.get(name);
+                String body = request.bodyString();
+                if (text != null && body != null && body.contains(text) && refusedStatusWrites.remove(name, text)) {
+                    builder.uri(URI.create(request.uri().toString().replace("/namespaces/" + NS + "/", "/namespaces/refused/")));
+                }
+            }
+        };
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .withHttpClientFactory(new io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory())
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("refuse-status-write", refuse))
+                .build();
     }
 
     /** A Server for test-bed host {@code i} (pinned host key) and its key Secret. */

@@ -168,6 +168,51 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
         assertThat(http(1, "web-refail")).isEqualTo("v1");
     }
 
+    /*
+     * The two tests below are why DeploymentHistory.lastFinished / lastFailure still guard ApplicationDeployer now
+     * that status writes are cached (BerthReconciler.writeStatus): a look retried after its status write FAILED
+     * starts from the status before it, whatever the cache, and the host already shows what that look did.
+     */
+    @Test
+    void aLookRetriedAfterTheFinishingStatusWriteFailedIsThatDeploymentNotANewOne() {
+        BerthOperator operator = t.startOperator();
+        t.server("h1", 1);
+        t.refuseNextStatusWrite("web-lostwrite", "\"Running\"");
+        create(AppTestBed.app("web-lostwrite", "h1", "v1"));
+        Application ready = awaitReady("web-lostwrite");
+        assertThat(t.statusWriteRefused("web-lostwrite")).as("the write that said Running was refused once").isTrue();
+        assertThat(deployments(ready)).as("no phantom deployment row").extracting(r -> r.get("status", String.class))
+                .containsExactly("finished");
+        assertThat(ready.getStatus().getLastDeployment()).isEqualTo(deployments(ready).get(0).get("id", UUID.class).toString());
+        assertThat(operator.metrics().registry().find("berth.application.rollouts").tags("result", "finished")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(t.containers(1, ready)).hasSize(1);
+    }
+
+    @Test
+    void aLookRetriedAfterTheFailuresStatusWriteFailedDoesNotTryThatConfigurationAgain() {
+        BerthOperator operator = t.startOperator();
+        t.server("h1", 1);
+        create(AppTestBed.app("web-lostfail", "h1", "v1"));
+        awaitReady("web-lostfail");
+        t.refuseNextStatusWrite("web-lostfail", "failedConfigHash");
+        edit("web-lostfail", a -> {
+            a.getSpec().setHealthCheck(null);
+            a.getSpec().setImage("berth-test/missing:1");
+        });
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> t.fetch("web-lostfail").getStatus()
+                .getFailedConfigHash() != null);
+        assertThat(t.statusWriteRefused("web-lostfail")).as("the write that recorded the failure was refused once").isTrue();
+        Application held = t.fetch("web-lostfail");
+        assertThat(AppTestBed.condition(held, Berth.CONDITION_READY).map(Condition::getMessage).orElse(""))
+                .contains("could not be pulled");
+        assertThat(deployments(held)).extracting(r -> r.get("status", String.class))
+                .as("one failed rollout, not two").containsExactly("finished", "rolled_back");
+        assertThat(operator.metrics().registry().find("berth.application.rollouts").tags("result", "rolled_back")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(http(1, "web-lostfail")).isEqualTo("v1");
+    }
+
     @Test
     void withNothingToWaitForReadyComesInTheLookThatStartsTheContainer() {
         BerthOperator operator = t.startOperator();

@@ -10,6 +10,8 @@ import dev.berth.controller.http.HealthCheck;
 import dev.berth.controller.mirror.Mirror;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +50,18 @@ final class OperatorHarness implements AutoCloseable {
     }
 
     BerthOperator start(Mirror mirror, HealthCheck mirrorCheck, UnaryOperator<BerthConfig> customize) {
-        BerthOperator operator = new BerthOperator(customize.apply(config()), api.newClient(), mirror, mirrorCheck,
+        return start(mirror, mirrorCheck, customize, api.newClient());
+    }
+
+    /** An operator whose informers get their watch events through {@code watchEvents} (a test holds some back). */
+    BerthOperator start(Mirror mirror, HealthCheck mirrorCheck, WatchEventGate watchEvents) {
+        return start(mirror, mirrorCheck, c -> c, new KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .withHttpClientFactory(new JdkHttpClientFactory()).withKubernetesSerialization(watchEvents).build());
+    }
+
+    private BerthOperator start(Mirror mirror, HealthCheck mirrorCheck, UnaryOperator<BerthConfig> customize,
+            KubernetesClient operatorClient) {
+        BerthOperator operator = new BerthOperator(customize.apply(config()), operatorClient, mirror, mirrorCheck,
                 List.of());
         operators.add(operator);
         operator.start();

@@ -25,6 +25,7 @@ import dev.berth.controller.Main;
 import dev.berth.controller.http.HealthCheck;
 import dev.berth.controller.mirror.MirrorDatabase;
 import dev.berth.controller.mirror.PostgresMirror;
+import dev.berth.controller.status.Reasons;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -287,6 +289,80 @@ class OperatorIT {
     }
 
     @Test
+    void aLookRightAfterAStatusWriteSeesThatWriteBeforeTheInformerDoes() {
+        WatchEventGate watchEvents = new WatchEventGate();
+        h.start(mirror, Main.mirrorCheck(database, mirror), watchEvents);
+        AtomicInteger writes = statusWrites("scheduledbackups", "nightly");
+        h.client.resource(Resources.backup("nightly", "orders")).create();
+        awaitReady(ScheduledBackup.class, "nightly", Reasons.DATABASE_NOT_FOUND);
+        try {
+            // From here on the operator's informer sees nothing of the backup: not the status the next look writes,
+            // nor anything after it. Looks are still triggered, by its referenced StandaloneDatabase.
+            watchEvents.hold("nightly");
+            int writesBefore = writes.get();
+            double looks = reconciles("ScheduledBackup");
+            h.client.resource(Resources.database("orders", "h1")).create();
+            await().atMost(WAIT).until(() -> reconciles("ScheduledBackup") > looks);
+            awaitReady(ScheduledBackup.class, "nightly", Berth.REASON_NOT_CONVERGED);
+            assertThat(writes.get() - writesBefore).isEqualTo(1);
+
+            // The next look, right after that write (a label on the database: no new generation of either).
+            double afterWrite = reconciles("ScheduledBackup");
+            h.client.resources(StandaloneDatabase.class).inNamespace(Resources.NS).withName("orders").edit(d -> {
+                d.getMetadata().setLabels(Map.of("touched", "yes"));
+                return d;
+            });
+            await().atMost(WAIT).until(() -> reconciles("ScheduledBackup") > afterWrite);
+            assertThat(writes.get() - writesBefore).as("status writes since the informer stopped seeing the backup: "
+                    + "a look from the status one write old writes it again").isEqualTo(1);
+            assertThat(events("nightly")).as("Events for the Ready change").filteredOn(e ->
+                    Berth.REASON_NOT_CONVERGED.equals(e.getReason())).hasSize(1);
+        } finally {
+            watchEvents.releaseAll();
+        }
+    }
+
+    @Test
+    void aStatusWriteThatConflictsIsWrittenOnTheNewerVersionNotLostAndNotRetriedInALoop() {
+        WatchEventGate watchEvents = new WatchEventGate();
+        h.start(mirror, Main.mirrorCheck(database, mirror), watchEvents);
+        AtomicInteger writes = statusWrites("scheduledbackups", "weekly");
+        h.client.resource(Resources.backup("weekly", "orders")).create();
+        awaitReady(ScheduledBackup.class, "weekly", Reasons.DATABASE_NOT_FOUND);
+        int writesBefore = writes.get();
+        try {
+            // The backup changes on the API server (a label: no new generation, so no look of its own) while the
+            // operator's informer does not see it: the next look starts from the version before, and its status
+            // write, locked to that version, conflicts.
+            watchEvents.hold("weekly");
+            h.client.resources(ScheduledBackup.class).inNamespace(Resources.NS).withName("weekly").edit(b -> {
+                b.getMetadata().setLabels(Map.of("team", "shop"));
+                return b;
+            });
+            h.client.resource(Resources.database("orders", "h1")).create();
+            await().atMost(WAIT).until(() -> writes.get() > writesBefore);
+            assertThat(OperatorHarness.ready(h.fetch(ScheduledBackup.class, "weekly")).map(Condition::getReason))
+                    .as("not written over the newer version").contains(Reasons.DATABASE_NOT_FOUND);
+        } finally {
+            // The informer catches up: the same status is written onto the newer version.
+            watchEvents.releaseAll();
+        }
+        awaitReady(ScheduledBackup.class, "weekly", Berth.REASON_NOT_CONVERGED);
+        ScheduledBackup written = h.fetch(ScheduledBackup.class, "weekly");
+        assertThat(written.getMetadata().getLabels()).containsEntry("team", "shop");
+        int writesAfter = writes.get();
+        assertThat(writesAfter - writesBefore).as("one write refused (409), the same status written once more").isEqualTo(2);
+        double looks = reconciles("ScheduledBackup");
+        h.client.resources(StandaloneDatabase.class).inNamespace(Resources.NS).withName("orders").edit(d -> {
+            d.getMetadata().setLabels(Map.of("touched", "yes"));
+            return d;
+        });
+        await().atMost(WAIT).until(() -> reconciles("ScheduledBackup") > looks);
+        assertThat(writes.get()).as("no further status write").isEqualTo(writesAfter);
+        assertThat(events("weekly")).filteredOn(e -> Berth.REASON_NOT_CONVERGED.equals(e.getReason())).hasSize(1);
+    }
+
+    @Test
     void aRestartedOperatorResyncsTheMirrorAndWritesNoStatusForUnchangedResources() {
         BerthOperator first = startOperator(mirror);
         Server keep = h.client.resource(Resources.server("keep", "k")).create();
@@ -389,6 +465,19 @@ class OperatorIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(OperatorHarness.ready(h.fetch(kind, name)))
                 .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(reason)));
         return OperatorHarness.ready(h.fetch(kind, name)).orElseThrow();
+    }
+
+    /** Counts the status writes (PATCH/PUT on /status) the API server receives for one resource. */
+    private AtomicInteger statusWrites(String plural, String name) {
+        AtomicInteger writes = new AtomicInteger();
+        String path = "/apis/" + Berth.GROUP + "/v1alpha1/namespaces/" + Resources.NS + "/" + plural + "/" + name + "/status";
+        h.api.onRequest(r -> {
+            if (("PATCH".equals(r.getMethod()) || "PUT".equals(r.getMethod())) && r.getPath() != null
+                    && r.getPath().split("\\?")[0].equals(path)) {
+                writes.incrementAndGet();
+            }
+        });
+        return writes;
     }
 
     private List<Event> events(String involvedName) {
