@@ -45,7 +45,9 @@ class CrdReferenceIsCurrentTest {
                 .append("Condition types and reasons are described in [conditions.md](conditions.md).\n\n")
                 .append("Because Berth also validates every rule below in code, a resource that breaks one is not rejected ")
                 .append("silently where no API server enforces the schema: it gets `Ready=False` with reason `InvalidSpec` ")
-                .append("and a message naming the field.\n");
+                .append("and a message naming the field. So does an enum value this version does not know (a resource ")
+                .append("stored against another version of the CRD): that resource is reported, the others of its kind ")
+                .append("carry on.\n");
         for (String plural : ORDER) {
             CustomResourceDefinition crd = Serialization.unmarshal(
                     Files.readString(GENERATED.resolve(plural + ".berth.dev-v1.yml")), CustomResourceDefinition.class);
