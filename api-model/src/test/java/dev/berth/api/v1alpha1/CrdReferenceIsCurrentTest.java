@@ -54,7 +54,10 @@ class CrdReferenceIsCurrentTest {
             CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
             md.append("\n## ").append(crd.getSpec().getNames().getKind()).append("\n\n");
             md.append("`kubectl get ").append(plural).append("` (short names: ")
-                    .append(String.join(", ", crd.getSpec().getNames().getShortNames())).append(")\n\n");
+                    .append(String.join(", ", crd.getSpec().getNames().getShortNames())).append(") shows the columns ")
+                    .append(version.getAdditionalPrinterColumns().stream().map(c -> c.getName())
+                            .collect(java.util.stream.Collectors.joining(", ", "Name, ", "")))
+                    .append("\n\n");
             Map<String, JSONSchemaProps> top = version.getSchema().getOpenAPIV3Schema().getProperties();
             for (String part : List.of("spec", "status")) {
                 md.append("### ").append(part).append("\n\n")
