@@ -42,7 +42,7 @@ public final class TolerantEnumDeserializer extends StdDeserializer<Enum<?>> imp
     }
 
     /** Every spelling of every constant of {@code type}, in declaration order. */
-    public static Map<String, Enum<?>> spellings(Class<?> type) {
+    private static Map<String, Enum<?>> spellings(Class<?> type) {
         Map<String, Enum<?>> spellings = new LinkedHashMap<>();
         for (Object constant : type.getEnumConstants()) {
             Enum<?> e = (Enum<?>) constant;
