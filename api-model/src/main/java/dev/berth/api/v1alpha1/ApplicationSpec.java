@@ -1,7 +1,10 @@
 package dev.berth.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -12,10 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lombok.Data;
+import lombok.EqualsAndHashCode;
 
 @Data
+@EqualsAndHashCode(callSuper = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ApplicationSpec {
+public class ApplicationSpec extends EnumFields {
     @Required
     @JsonPropertyDescription("The Server to deploy onto.")
     private LocalRef serverRef;
@@ -74,6 +79,7 @@ public class ApplicationSpec {
     @JsonPropertyDescription("Stop the containers (and keep them) while true.")
     private Boolean suspend = false;
 
+    @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum RestartPolicy {
         @com.fasterxml.jackson.annotation.JsonProperty("no") NO,
         @com.fasterxml.jackson.annotation.JsonProperty("always") ALWAYS,
@@ -115,8 +121,9 @@ public class ApplicationSpec {
     }
 
     @Data
+    @EqualsAndHashCode(callSuper = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static class PortMapping {
+    public static class PortMapping extends EnumFields {
         @Required
         @Min(1)
         @Max(65535)
@@ -128,13 +135,26 @@ public class ApplicationSpec {
         private Integer hostPort;
         @JsonPropertyDescription("Host address to bind the published port to (default all).")
         private String hostIP;
-        @Default("tcp")
-        @JsonPropertyDescription("tcp or udp.")
-        private Protocol protocol = Protocol.tcp;
+        @Default("TCP")
+        @SchemaFrom(type = ProtocolSpelling.class)
+        @JsonPropertyDescription("TCP or UDP, as in Kubernetes manifests; Docker's tcp and udp are accepted too.")
+        private Protocol protocol = Protocol.TCP;
     }
 
+    @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum Protocol {
-        tcp, udp
+        @JsonAlias("tcp") TCP,
+        @JsonAlias("udp") UDP;
+
+        /** Docker's spelling, as in 8080/tcp. */
+        public String dockerName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The spellings the CRD schema accepts for {@link PortMapping#protocol}: Kubernetes' and Docker's. */
+    public enum ProtocolSpelling {
+        TCP, UDP, tcp, udp
     }
 
     @Data
@@ -160,8 +180,9 @@ public class ApplicationSpec {
     }
 
     @Data
+    @EqualsAndHashCode(callSuper = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static class Rollout {
+    public static class Rollout extends EnumFields {
         @Default("Rolling")
         @JsonPropertyDescription("Rolling starts new containers beside the old and removes the old once the new are healthy; "
                 + "Recreate stops the old first. Applications publishing host ports always stop then start.")
@@ -179,6 +200,7 @@ public class ApplicationSpec {
         private Integer drainSeconds = 10;
     }
 
+    @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum Strategy {
         Rolling, Recreate
     }

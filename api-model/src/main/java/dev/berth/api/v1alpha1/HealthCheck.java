@@ -2,17 +2,20 @@ package dev.berth.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 import lombok.Data;
+import lombok.EqualsAndHashCode;
 
 /** A container health check, turned into Docker's HEALTHCHECK. */
 @Data
+@EqualsAndHashCode(callSuper = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class HealthCheck {
+public class HealthCheck extends EnumFields {
     @Default("none")
     @JsonPropertyDescription("http, tcp, command or none.")
     private Type type = Type.none;
@@ -40,6 +43,7 @@ public class HealthCheck {
     @JsonPropertyDescription("Grace period after start; with type none, how long a container must stay running to count as healthy.")
     private String startPeriod = "5s";
 
+    @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum Type {
         http, tcp, command, none
     }

@@ -2,12 +2,14 @@ package dev.berth.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import lombok.Data;
+import lombok.EqualsAndHashCode;
 
 @Data
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -54,8 +56,9 @@ public class ServerSpec {
     private Boolean suspend = false;
 
     @Data
+    @EqualsAndHashCode(callSuper = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static class HostKey {
+    public static class HostKey extends EnumFields {
         @Default("TrustOnFirstUse")
         @JsonPropertyDescription("Pinned accepts only the fingerprint given; TrustOnFirstUse records the first key seen "
                 + "in status and rejects any other afterwards.")
@@ -67,6 +70,7 @@ public class ServerSpec {
         private String fingerprint;
     }
 
+    @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum HostKeyPolicy {
         Pinned, TrustOnFirstUse
     }

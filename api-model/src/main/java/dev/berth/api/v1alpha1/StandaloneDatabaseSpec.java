@@ -3,6 +3,7 @@ package dev.berth.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -12,10 +13,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import lombok.Data;
+import lombok.EqualsAndHashCode;
 
 @Data
+@EqualsAndHashCode(callSuper = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class StandaloneDatabaseSpec {
+public class StandaloneDatabaseSpec extends EnumFields {
     @Required
     @JsonPropertyDescription("The Server to run the database on.")
     private LocalRef serverRef;
@@ -60,6 +63,7 @@ public class StandaloneDatabaseSpec {
     @JsonPropertyDescription("Stop the database container (keep it and its data) while true.")
     private Boolean suspend = false;
 
+    @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum Engine {
         @JsonProperty("postgresql") POSTGRESQL,
         @JsonProperty("mysql") MYSQL,
@@ -72,8 +76,9 @@ public class StandaloneDatabaseSpec {
     }
 
     @Data
+    @EqualsAndHashCode(callSuper = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static class Storage {
+    public static class Storage extends EnumFields {
         @Pattern(Patterns.DOCKER_NAME)
         @JsonPropertyDescription("Docker volume name; defaults to berth-<namespace>-<name>-data.")
         private String volumeName;
@@ -82,6 +87,7 @@ public class StandaloneDatabaseSpec {
         private DeletionPolicy deletionPolicy = DeletionPolicy.Retain;
     }
 
+    @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum DeletionPolicy {
         Retain, Delete
     }

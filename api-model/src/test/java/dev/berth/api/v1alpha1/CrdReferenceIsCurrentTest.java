@@ -45,14 +45,19 @@ class CrdReferenceIsCurrentTest {
                 .append("Condition types and reasons are described in [conditions.md](conditions.md).\n\n")
                 .append("Because Berth also validates every rule below in code, a resource that breaks one is not rejected ")
                 .append("silently where no API server enforces the schema: it gets `Ready=False` with reason `InvalidSpec` ")
-                .append("and a message naming the field.\n");
+                .append("and a message naming the field. So does an enum value this version does not know (a resource ")
+                .append("stored against another version of the CRD): that resource is reported, the others of its kind ")
+                .append("carry on.\n");
         for (String plural : ORDER) {
             CustomResourceDefinition crd = Serialization.unmarshal(
                     Files.readString(GENERATED.resolve(plural + ".berth.dev-v1.yml")), CustomResourceDefinition.class);
             CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
             md.append("\n## ").append(crd.getSpec().getNames().getKind()).append("\n\n");
             md.append("`kubectl get ").append(plural).append("` (short names: ")
-                    .append(String.join(", ", crd.getSpec().getNames().getShortNames())).append(")\n\n");
+                    .append(String.join(", ", crd.getSpec().getNames().getShortNames())).append(") shows the columns ")
+                    .append(version.getAdditionalPrinterColumns().stream().map(c -> c.getName())
+                            .collect(java.util.stream.Collectors.joining(", ", "Name, ", "")))
+                    .append("\n\n");
             Map<String, JSONSchemaProps> top = version.getSchema().getOpenAPIV3Schema().getProperties();
             for (String part : List.of("spec", "status")) {
                 md.append("### ").append(part).append("\n\n")

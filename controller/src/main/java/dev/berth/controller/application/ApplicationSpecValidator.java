@@ -27,6 +27,7 @@ public final class ApplicationSpecValidator {
         if (spec == null) {
             return v.add("spec", "required");
         }
+        FieldRules.knownValues(v, "spec", spec);
         FieldRules.localRef(v, "spec.serverRef", spec.getServerRef(), true);
         if (v.required("spec.image", spec.getImage())) {
             v.matches("spec.image", spec.getImage(), IMAGE, "an image reference such as registry.example.com/shop/web:1.4.2");
@@ -48,6 +49,7 @@ public final class ApplicationSpecValidator {
             }
         }
         if (spec.getRollout() != null) {
+            FieldRules.knownValues(v, "spec.rollout", spec.getRollout());
             FieldRules.duration(v, "spec.rollout.healthTimeout", spec.getRollout().getHealthTimeout());
         }
         return v;
@@ -122,7 +124,9 @@ public final class ApplicationSpecValidator {
                 v.add(f, "must not be null");
                 continue;
             }
-            String protocol = p.getProtocol() == null ? "tcp" : p.getProtocol().name();
+            FieldRules.knownValues(v, f, p);
+            String protocol = p.getProtocol() != null ? p.getProtocol().dockerName()
+                    : p.unknownValues().containsKey("protocol") ? p.unknownValues().get("protocol").text() : "tcp";
             if (v.required(f + ".containerPort", p.getContainerPort())) {
                 v.range(f + ".containerPort", p.getContainerPort(), 1, 65535);
                 if (!containerPorts.add(p.getContainerPort() + "/" + protocol)) {

@@ -50,7 +50,7 @@ public final class DesiredContainers {
         boolean publishes = false;
         for (ApplicationSpec.PortMapping p : list(spec.getPorts())) {
             ports.add(new ContainerSpec.PortMapping(p.getContainerPort(),
-                    p.getProtocol() == null ? "tcp" : p.getProtocol().name(), p.getHostIP(), p.getHostPort()));
+                    p.getProtocol() == null ? "tcp" : p.getProtocol().dockerName(), p.getHostIP(), p.getHostPort()));
             publishes |= p.getHostPort() != null;
         }
         List<ContainerSpec.MountSpec> mounts = new ArrayList<>();

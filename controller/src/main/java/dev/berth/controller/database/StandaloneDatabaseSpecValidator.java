@@ -24,7 +24,10 @@ public final class StandaloneDatabaseSpecValidator {
             return v.add("spec", "required");
         }
         FieldRules.localRef(v, "spec.serverRef", spec.getServerRef(), true);
-        v.required("spec.engine", spec.getEngine());
+        FieldRules.knownValues(v, "spec", spec);
+        if (!spec.unknownValues().containsKey("engine")) {
+            v.required("spec.engine", spec.getEngine());
+        }
         v.matches("spec.image", spec.getImage(), IMAGE, "an image reference such as postgres:16");
         v.matches("spec.databaseName", spec.getDatabaseName(), SQL_NAME,
                 "a name of letters, digits and '_' (at most 63, not starting with a digit)");
@@ -32,6 +35,7 @@ public final class StandaloneDatabaseSpecValidator {
                 "a name of letters, digits and '_' (at most 63, not starting with a digit)");
         FieldRules.localRef(v, "spec.credentialsSecretRef", spec.getCredentialsSecretRef(), false);
         if (spec.getStorage() != null) {
+            FieldRules.knownValues(v, "spec.storage", spec.getStorage());
             v.matches("spec.storage.volumeName", spec.getStorage().getVolumeName(), Patterns.DOCKER_NAME,
                     "a Docker volume name (letters, digits, '_', '.', '-')");
         }

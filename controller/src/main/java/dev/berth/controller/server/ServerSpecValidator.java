@@ -28,6 +28,7 @@ public final class ServerSpecValidator {
         FieldRules.secretKeyRef(v, "spec.privateKeySecretRef", spec.getPrivateKeySecretRef(), false);
         ServerSpec.HostKey hostKey = spec.getHostKey();
         if (hostKey != null) {
+            FieldRules.knownValues(v, "spec.hostKey", hostKey);
             v.matches("spec.hostKey.fingerprint", hostKey.getFingerprint(), Patterns.FINGERPRINT,
                     "a SHA256 fingerprint as ssh-keygen -lf prints it (SHA256: and 43 base64 characters)");
             if (hostKey.getPolicy() == ServerSpec.HostKeyPolicy.Pinned && hostKey.getFingerprint() == null) {

@@ -1,5 +1,6 @@
 package dev.berth.controller.status;
 
+import dev.berth.api.v1alpha1.EnumFields;
 import dev.berth.api.v1alpha1.HealthCheck;
 import dev.berth.api.v1alpha1.LocalRef;
 import dev.berth.api.v1alpha1.Patterns;
@@ -14,6 +15,23 @@ public final class FieldRules {
     public static final String DNS_NAME_WORDS = "a lowercase DNS name (letters, digits, '-', '.')";
 
     private FieldRules() {
+    }
+
+    /**
+     * Enum fields of {@code part} holding a value this version does not know: a resource written against another
+     * version of the CRD, or where no API server checks the schema. The API model keeps such a value instead of
+     * failing to read the resource (which would stop the informer of every resource of the kind).
+     */
+    public static void knownValues(SpecViolations v, String field, EnumFields part) {
+        if (part == null) {
+            return;
+        }
+        part.unknownValues().forEach((name, value) -> v.add(field + "." + name, "'" + shorten(value.text())
+                + "' is not a value this version of Berth knows (one of " + String.join(", ", value.accepted()) + ")"));
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 61) + "...";
     }
 
     public static void localRef(SpecViolations v, String field, LocalRef ref, boolean required) {
@@ -65,6 +83,7 @@ public final class FieldRules {
         if (check == null) {
             return;
         }
+        knownValues(v, field, check);
         HealthCheck.Type type = check.getType() == null ? HealthCheck.Type.none : check.getType();
         v.matches(field + ".path", check.getPath(), "^/.*$", "an absolute HTTP path such as /healthz");
         v.range(field + ".port", check.getPort(), 1, 65535);
@@ -72,6 +91,9 @@ public final class FieldRules {
         duration(v, field + ".interval", check.getInterval());
         duration(v, field + ".timeout", check.getTimeout());
         duration(v, field + ".startPeriod", check.getStartPeriod());
+        if (check.unknownValues().containsKey("type")) {
+            return; // which fields the type needs is unknown
+        }
         switch (type) {
             case http, tcp -> {
                 if (check.getPort() == null && !hasContainerPort) {

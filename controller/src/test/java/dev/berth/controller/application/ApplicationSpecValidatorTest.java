@@ -8,6 +8,9 @@ import dev.berth.api.v1alpha1.LocalRef;
 import dev.berth.api.v1alpha1.Resources;
 import dev.berth.api.v1alpha1.SecretKeyRef;
 import java.util.List;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class ApplicationSpecValidatorTest {
@@ -94,5 +97,31 @@ class ApplicationSpecValidatorTest {
         spec.getRollout().setHealthTimeout("soon");
         assertThat(fields(spec)).containsExactly("spec.resources.memory", "spec.healthCheck.interval",
                 "spec.healthCheck.port", "spec.labels[berth.dev/app]", "spec.domains[0]", "spec.rollout.healthTimeout");
+    }
+
+    /** Read as the informer reads a stored resource: JSON written against another version of the CRD. */
+    private static ApplicationSpec read(String json) {
+        return new KubernetesSerialization().unmarshal(json, ApplicationSpec.class);
+    }
+
+    @Test
+    void everyEnumValueThisVersionDoesNotKnowIsNamedNotFatal() {
+        ApplicationSpec spec = read("{\"serverRef\":{\"name\":\"h1\"},\"image\":\"web:1\",\"restartPolicy\":\"sometimes\","
+                + "\"ports\":[{\"containerPort\":8080},{\"containerPort\":9000,\"protocol\":\"SCTP\"}],"
+                + "\"healthCheck\":{\"type\":\"grpc\",\"port\":9000},\"rollout\":{\"strategy\":\"BlueGreen\"}}");
+        assertThat(ApplicationSpecValidator.validate(spec).problems()).containsExactly(
+                "spec.restartPolicy: 'sometimes' is not a value this version of Berth knows (one of no, always, unless-stopped, on-failure)",
+                "spec.ports[1].protocol: 'SCTP' is not a value this version of Berth knows (one of TCP, tcp, UDP, udp)",
+                "spec.healthCheck.type: 'grpc' is not a value this version of Berth knows (one of http, tcp, command, none)",
+                "spec.rollout.strategy: 'BlueGreen' is not a value this version of Berth knows (one of Rolling, Recreate)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TCP", "UDP", "tcp", "udp"})
+    void protocolTakesKubernetesAndDockerSpellings(String protocol) {
+        ApplicationSpec spec = read("{\"serverRef\":{\"name\":\"h1\"},\"image\":\"web:1\","
+                + "\"ports\":[{\"containerPort\":53,\"protocol\":\"" + protocol + "\"}]}");
+        assertThat(ApplicationSpecValidator.validate(spec).problems()).isEmpty();
+        assertThat(spec.getPorts().get(0).getProtocol().dockerName()).isEqualTo(protocol.toLowerCase());
     }
 }

@@ -122,7 +122,7 @@ class DesiredContainersTest {
         ApplicationSpec spec = app.getSpec();
         ApplicationSpec.PortMapping published = new ApplicationSpec.PortMapping();
         published.setContainerPort(53);
-        published.setProtocol(ApplicationSpec.Protocol.udp);
+        published.setProtocol(ApplicationSpec.Protocol.UDP);
         published.setHostPort(5353);
         published.setHostIP("127.0.0.1");
         spec.setPorts(List.of(spec.getPorts().get(0), published));

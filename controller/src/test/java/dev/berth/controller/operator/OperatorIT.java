@@ -247,6 +247,65 @@ class OperatorIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(sql.fetchOne(SERVERS, SERVERS.ID.eq(uid(created)))).isNotNull());
     }
 
+    /**
+     * A resource written against another version of the CRD, with enum values this version does not know, as the
+     * API server stores it: raw JSON through the generic client (the in-process server enforces no schema, as a real
+     * one accepts what a newer CRD allowed). Only that resource is reported; the informers keep running, so resources
+     * created before and after it still get their status.
+     */
+    @Test
+    void anEnumValueThisVersionDoesNotKnowMakesThatResourceInvalidWhileOthersConverge() {
+        createRaw("Server", "odd", "{\"host\":\"10.213.1.2\",\"privateKeySecretRef\":{\"name\":\"k\"},"
+                + "\"hostKey\":{\"policy\":\"AcceptAnything\"}}");
+        startOperator(mirror);
+        createRaw("Application", "odd-app", "{\"serverRef\":{\"name\":\"good\"},\"image\":\"web:1\","
+                + "\"restartPolicy\":\"sometimes\",\"ports\":[{\"containerPort\":8080,\"protocol\":\"SCTP\"}],"
+                + "\"healthCheck\":{\"type\":\"grpc\"},\"rollout\":{\"strategy\":\"BlueGreen\"}}");
+        createRaw("StandaloneDatabase", "odd-db", "{\"serverRef\":{\"name\":\"good\"},\"engine\":\"cockroachdb\","
+                + "\"storage\":{\"deletionPolicy\":\"Snapshot\"}}");
+
+        assertThat(awaitReady(Server.class, "odd", Berth.REASON_INVALID_SPEC).getMessage()).isEqualTo("Invalid spec: "
+                + "spec.hostKey.policy: 'AcceptAnything' is not a value this version of Berth knows (one of Pinned, TrustOnFirstUse)");
+        assertThat(awaitReady(Application.class, "odd-app", Berth.REASON_INVALID_SPEC).getMessage())
+                .contains("spec.restartPolicy: 'sometimes' is not a value this version of Berth knows")
+                .contains("spec.ports[0].protocol: 'SCTP' is not a value this version of Berth knows (one of TCP, tcp, UDP, udp)")
+                .contains("spec.healthCheck.type: 'grpc'")
+                .contains("spec.rollout.strategy: 'BlueGreen'");
+        assertThat(awaitReady(StandaloneDatabase.class, "odd-db", Berth.REASON_INVALID_SPEC).getMessage())
+                .contains("spec.engine: 'cockroachdb' is not a value this version of Berth knows")
+                .contains("spec.storage.deletionPolicy: 'Snapshot'")
+                .doesNotContain("spec.engine: required");
+        assertThat(h.fetch(Server.class, "odd").getStatus().getState()).isEqualTo("Invalid");
+
+        // The same kinds keep converging: created after the odd ones, each gets its status. A realistic port
+        // (protocol: TCP, as every Kubernetes manifest spells it) is valid.
+        createRaw("Server", "good", "{\"host\":\"10.213.1.2\",\"privateKeySecretRef\":{\"name\":\"good-key\"}}");
+        createRaw("Application", "good-app", "{\"serverRef\":{\"name\":\"good\"},\"image\":\"web:1\","
+                + "\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"},{\"containerPort\":53,\"protocol\":\"udp\"}],"
+                + "\"envFrom\":[{\"secretRef\":{\"name\":\"good-env\"}}]}");
+        createRaw("StandaloneDatabase", "good-db", "{\"serverRef\":{\"name\":\"good\"},\"engine\":\"postgresql\"}");
+        awaitReady(Server.class, "good", SERVER_WAITING_FOR_KEY);
+        awaitReady(Application.class, "good-app", APP_WAITING_FOR_ENV);
+        awaitReady(StandaloneDatabase.class, "good-db", Berth.REASON_NOT_CONVERGED);
+
+        // Berth's status writes left the stored spec as it was written: the value is still there for the version
+        // that knows it.
+        var stored = h.client.genericKubernetesResources(Berth.GROUP + "/" + Berth.VERSION, "Application")
+                .inNamespace(Resources.NS).withName("odd-app").get();
+        assertThat(h.client.getKubernetesSerialization().asJson(stored.getAdditionalProperties().get("spec")))
+                .contains("\"protocol\":\"SCTP\"").contains("\"restartPolicy\":\"sometimes\"")
+                .contains("\"strategy\":\"BlueGreen\"");
+    }
+
+    private void createRaw(String kind, String name, String specJson) {
+        String json = "{\"apiVersion\":\"" + Berth.GROUP + "/" + Berth.VERSION + "\",\"kind\":\"" + kind + "\","
+                + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + Resources.NS + "\"},\"spec\":" + specJson + "}";
+        h.client.genericKubernetesResources(Berth.GROUP + "/" + Berth.VERSION, kind).inNamespace(Resources.NS)
+                .resource(h.client.getKubernetesSerialization().unmarshal(json,
+                        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class))
+                .create();
+    }
+
     @Test
     void aMissingReferenceIsReportedAndResolvedWhenTheReferencedObjectAppears() {
         startOperator(mirror);

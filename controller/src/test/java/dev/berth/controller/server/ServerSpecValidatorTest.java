@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.api.v1alpha1.SecretKeyRef;
 import dev.berth.api.v1alpha1.ServerSpec;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 
 class ServerSpecValidatorTest {
@@ -70,5 +71,15 @@ class ServerSpecValidatorTest {
         assertThat(ServerSpecValidator.validate(spec).problems()).extracting(p -> p.substring(0, p.indexOf(':')))
                 .containsExactly("spec.docker.socketPath", "spec.docker.minVersion", "spec.network",
                         "spec.maxConcurrentOperations");
+    }
+
+    /** Read as the informer reads a stored resource: JSON written against another version of the CRD. */
+    @Test
+    void aHostKeyPolicyThisVersionDoesNotKnowIsNamedNotFatal() {
+        ServerSpec spec = new KubernetesSerialization().unmarshal("{\"host\":\"10.213.1.2\","
+                + "\"privateKeySecretRef\":{\"name\":\"h1-key\"},\"hostKey\":{\"policy\":\"AcceptAnything\"}}",
+                ServerSpec.class);
+        assertThat(ServerSpecValidator.validate(spec).problems()).containsExactly("spec.hostKey.policy: 'AcceptAnything' "
+                + "is not a value this version of Berth knows (one of Pinned, TrustOnFirstUse)");
     }
 }
