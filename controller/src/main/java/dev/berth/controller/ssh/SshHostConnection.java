@@ -193,6 +193,17 @@ public final class SshHostConnection implements AutoCloseable {
      */
     public ExecResult exec(String command, OutputStream stdout, OutputStream stderr, Duration timeout)
             throws SshFailure, IOException, InterruptedException {
+        return exec(command, null, stdout, stderr, timeout);
+    }
+
+    /**
+     * Like {@link #exec(String, OutputStream, OutputStream, Duration)}, with {@code stdin} streamed to the command as
+     * it is read (flow-controlled by the channel's window, nothing buffered beyond it) and closed (EOF) at its end.
+     * When reading {@code stdin} fails, the channel is closed without EOF and that failure is thrown: the command
+     * never sees a clean end of its input followed by a success reported here.
+     */
+    public ExecResult exec(String command, InputStream stdin, OutputStream stdout, OutputStream stderr,
+                           Duration timeout) throws SshFailure, IOException, InterruptedException {
         Duration limit = timeout != null ? timeout : settings.operationTimeout();
         long started = System.nanoTime();
         acquireSlot();
@@ -225,7 +236,44 @@ public final class SshHostConnection implements AutoCloseable {
                 pump(cmd.getErrorStream(), stderr);
                 return null;
             });
-            pump(cmd.getInputStream(), stdout);
+            AtomicReference<IOException> stdinFailure = new AtomicReference<>();
+            Future<?> inPump = stdin == null ? null : pumps.submit(() -> {
+                try {
+                    stdin.transferTo(cmd.getOutputStream());
+                } catch (IOException e) {
+                    stdinFailure.set(e);
+                    closeQuietly(toClose); // no EOF: the command's input ends by the channel going away
+                    return null;
+                }
+                // flush() first: sshj's close() flushes without waiting for window space and, when the host's window
+                // is full at that moment, sends EOF with the last bytes still buffered (seen: 3 bytes lost of 7 MiB).
+                cmd.getOutputStream().flush();
+                cmd.getOutputStream().close(); // EOF
+                return null;
+            });
+            try {
+                pump(cmd.getInputStream(), stdout);
+            } catch (IOException e) {
+                if (stdinFailure.get() != null) {
+                    throw stdinFailure.get(); // the channel went away because stdin failed: that is the cause
+                }
+                throw e;
+            }
+            if (inPump != null) {
+                try {
+                    inPump.get(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Not all of stdin reached the command (it stopped reading, or the channel failed): whatever it
+                    // reports, it did not get its whole input.
+                    throw new IOException("the command on " + target.address() + " did not take all of its input: "
+                            + describe(e.getCause()));
+                } catch (java.util.concurrent.TimeoutException e) {
+                    timedOut.set(true);
+                }
+                if (stdinFailure.get() != null) {
+                    throw stdinFailure.get();
+                }
+            }
             try {
                 errPump.get(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
