@@ -58,4 +58,33 @@ class SshExecStdinIT {
                 .isInstanceOf(IOException.class).hasMessage("source broke");
         assertThat(connection.openChannels()).isZero();
     }
+
+    /**
+     * A command that exits without reading its input: the copy is stopped, not left waiting for window space inside
+     * sshj's channel stream (where it would hold up sshj's reader thread, and every channel, for the connection
+     * timeout, and end as "Timeout when trying to expand the window size"). Other operations go on.
+     */
+    @Test
+    void aCommandThatExitsWithoutReadingItsInputEndsTheCopy() throws Exception {
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return len;
+            }
+        };
+        assertThatThrownBy(() -> connection.exec("exit 3", endless, OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), Duration.ofSeconds(60)))
+                .isInstanceOf(IOException.class).hasMessageContaining("without taking all of its input")
+                .hasMessageNotContaining("window");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(connection.exec("echo still here", out, OutputStream.nullOutputStream(), Duration.ofSeconds(30))
+                .succeeded()).isTrue();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("still here\n");
+        assertThat(connection.openChannels()).isZero();
+    }
 }
