@@ -61,13 +61,21 @@ public final class BackupStream extends OutputStream {
                                          ToolExit toolExit) throws IOException {
         BackupStream stream = new BackupStream(destinations, compress);
         byte[] buffer = new byte[64 * 1024];
-        try {
+        while (true) {
             int n;
-            while ((n = source.read(buffer)) >= 0) {
-                stream.write(buffer, 0, n);
+            try {
+                n = source.read(buffer);
+            } catch (IOException | RuntimeException e) {
+                return stream.abort("the dump stream broke off after " + stream.dumpBytes + " bytes: " + describe(e));
             }
-        } catch (IOException | RuntimeException e) {
-            return stream.abort("the dump stream broke off after " + stream.dumpBytes + " bytes: " + describe(e));
+            if (n < 0) {
+                break;
+            }
+            try {
+                stream.write(buffer, 0, n);
+            } catch (IOException | RuntimeException e) {
+                return stream.abort("writing failed after " + stream.dumpBytes + " bytes: " + describe(e));
+            }
         }
         return stream.finish(toolExit.exitedCleanly());
     }
