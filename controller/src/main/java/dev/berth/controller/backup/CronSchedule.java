@@ -6,8 +6,17 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -75,8 +84,73 @@ public final class CronSchedule {
         }
     }
 
-    /** The first run strictly after {@code after}. */
+    /**
+     * The first slot strictly after {@code after}. Across DST changes: a wall-clock time that occurs twice (fall back)
+     * runs once for a fixed hour and every real hour for an hourly schedule (cron-utils' rule); a wall-clock time that
+     * does not exist (spring forward) runs shifted by the length of the gap, as java.time resolves it — 02:30 on the
+     * night Berlin jumps from 02:00 to 03:00 runs at 03:30 — instead of that day's run silently vanishing.
+     */
     public Optional<Instant> nextAfter(Instant after) {
-        return executionTime.nextExecution(after.atZone(zone)).map(t -> t.toInstant());
+        Optional<Instant> next = executionTime.nextExecution(after.atZone(zone)).map(ZonedDateTime::toInstant);
+        // Gaps before the regular next slot (or within a year when there is none) may hold a shifted slot.
+        Instant horizon = next.orElse(after.plus(Duration.ofDays(366)));
+        ZoneRules rules = zone.getRules();
+        for (ZoneOffsetTransition t = rules.nextTransition(after); t != null && !t.getInstant().isAfter(horizon);
+                t = rules.nextTransition(t.getInstant())) {
+            if (!t.isGap()) {
+                continue;
+            }
+            Optional<Instant> shifted = firstSlotInGap(t).filter(i -> i.isAfter(after));
+            if (shifted.isPresent() && (next.isEmpty() || shifted.get().isBefore(next.get()))) {
+                return shifted;
+            }
+        }
+        return next;
+    }
+
+    /** The earliest wall-clock minute inside a spring-forward gap the cron matches, resolved forward by the gap. */
+    private Optional<Instant> firstSlotInGap(ZoneOffsetTransition gap) {
+        for (LocalDateTime m = gap.getDateTimeBefore(); m.isBefore(gap.getDateTimeAfter()); m = m.plusMinutes(1)) {
+            // Matched as fields in a zone without DST: the wall-clock time itself, which does not exist in this zone.
+            if (executionTime.isMatch(m.atZone(ZoneOffset.UTC))) {
+                return Optional.of(m.atZone(zone).toInstant());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The slots in {@code (after, until]}, oldest first, as {@link #nextAfter} walks them; only the newest
+     * {@code limit} when there are more (an operator down for a year does not list every slot it slept through).
+     */
+    public List<Instant> slotsBetween(Instant after, Instant until, int limit) {
+        // Find a starting point not much older than the newest `limit` slots by walking back with cron-utils (which
+        // may count a repeated fall-back time twice: twice the steps covers that), then walk forward.
+        Instant start = after;
+        ZonedDateTime cursor = until.plusSeconds(1).atZone(zone);
+        for (int i = 0; i < 2 * limit + 4; i++) {
+            Optional<ZonedDateTime> previous = executionTime.lastExecution(cursor);
+            if (previous.isEmpty() || !previous.get().toInstant().isAfter(after)) {
+                cursor = null;
+                break;
+            }
+            cursor = previous.get();
+        }
+        if (cursor != null) {
+            start = cursor.toInstant().minusSeconds(1);
+        }
+        Deque<Instant> slots = new ArrayDeque<>();
+        for (Optional<Instant> next = nextAfter(start); next.isPresent() && !next.get().isAfter(until);
+                next = nextAfter(next.get())) {
+            slots.addLast(next.get());
+            if (slots.size() > limit) {
+                slots.removeFirst();
+            }
+        }
+        return List.copyOf(slots);
+    }
+
+    public ZoneId zone() {
+        return zone;
     }
 }

@@ -1,0 +1,131 @@
+package dev.berth.controller.backup.store;
+
+import dev.berth.controller.backup.StoredBackup;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * One bucket of S3-compatible storage as a backup destination: uploads ({@link S3Upload}), listing and deletion for
+ * retention. The keys live only in the SDK's credentials provider: every failure message is built here, from the
+ * service's error code and message, and scrubbed of both keys.
+ */
+public final class S3Storage implements AutoCloseable {
+    /** S3's smallest part (all but the last); larger parts mean fewer requests, and more memory per upload. */
+    public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
+    private final S3Client client;
+    private final String endpoint;
+    private final String bucket;
+    private final Scrubber scrubber;
+
+    private S3Storage(S3Client client, String endpoint, String bucket, Scrubber scrubber) {
+        this.client = client;
+        this.endpoint = endpoint;
+        this.bucket = bucket;
+        this.scrubber = scrubber;
+    }
+
+    /**
+     * A client for {@code endpoint} (path-style for MinIO, s3proxy and most self-hosted storage). The SDK's newer
+     * default checksums (aws-chunked trailers) are asked for only where an operation requires them: many
+     * S3-compatible servers do not understand them.
+     */
+    public static S3Storage connect(String endpoint, String region, boolean pathStyle, String bucket,
+                                    String accessKeyId, String secretAccessKey) {
+        S3Client client = S3Client.builder()
+                .endpointOverride(URI.create(endpoint))
+                .region(Region.of(region == null || region.isBlank() ? "us-east-1" : region))
+                .forcePathStyle(pathStyle)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
+                        .apiCallAttemptTimeout(Duration.ofMinutes(5)))
+                .build();
+        return new S3Storage(client, endpoint, bucket, new Scrubber(List.of(accessKeyId, secretAccessKey)));
+    }
+
+    /** Starts writing {@code key}; {@code metadata} (no secrets: run id, engine, format) goes on the object. */
+    public S3Upload upload(String key, Map<String, String> metadata, int partSize) {
+        return new S3Upload(this, key, metadata, partSize);
+    }
+
+    /** Every object under {@code directory} (a key prefix ending in '/'), named relative to it. */
+    public List<StoredBackup> list(String directory) throws StorageException {
+        try {
+            List<StoredBackup> out = new ArrayList<>();
+            for (S3Object o : client.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket)
+                    .prefix(directory).build()).contents()) {
+                out.add(new StoredBackup(o.key().substring(directory.length()), o.size(), o.lastModified()));
+            }
+            return out;
+        } catch (SdkException e) {
+            throw failure("listing " + location(directory), e);
+        }
+    }
+
+    public void delete(String key) throws StorageException {
+        try {
+            client.deleteObject(b -> b.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            throw failure("deleting " + location(key), e);
+        }
+    }
+
+    S3Client client() {
+        return client;
+    }
+
+    String bucket() {
+        return bucket;
+    }
+
+    String location(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
+    /** A message fit for status and logs: what failed and what the service said, without either key. */
+    StorageException failure(String what, Throwable e) {
+        String said;
+        if (e instanceof S3Exception s3 && s3.awsErrorDetails() != null) {
+            said = s3.awsErrorDetails().errorCode() + " (HTTP " + s3.statusCode() + ")"
+                    + (s3.awsErrorDetails().errorMessage() == null ? "" : ": " + s3.awsErrorDetails().errorMessage());
+        } else {
+            said = BackupStream.describe(e);
+        }
+        return new StorageException(scrubber.scrub(what + " at " + endpoint + " failed: " + said));
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** Removes known secret values from text meant for people. */
+    record Scrubber(List<String> secrets) {
+        String scrub(String text) {
+            String out = text;
+            for (String s : secrets) {
+                if (s != null && s.length() >= 4) {
+                    out = out.replace(s, "[redacted]");
+                }
+            }
+            return out;
+        }
+    }
+}

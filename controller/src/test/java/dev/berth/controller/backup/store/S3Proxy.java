@@ -1,0 +1,45 @@
+package dev.berth.controller.backup.store;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.gaul.s3proxy.AuthenticationType;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/** s3proxy in-process on loopback, on a filesystem backend under {@code dir}: a real S3 API server for tests. */
+final class S3Proxy implements AutoCloseable {
+    static final String ACCESS_KEY = "berth-it-access";
+    static final String SECRET_KEY = "berth-it-secret-Zq8w3Xk0";
+
+    private final org.gaul.s3proxy.S3Proxy proxy;
+    private final BlobStoreContext context;
+
+    S3Proxy(Path dir) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("jclouds.filesystem.basedir", dir.toString());
+        context = ContextBuilder.newBuilder("filesystem").credentials("unused", "unused").overrides(props)
+                .build(BlobStoreContext.class);
+        proxy = org.gaul.s3proxy.S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .build();
+        proxy.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> AbstractLifeCycle.STARTED.equals(proxy.getState()));
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + proxy.getPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.stop();
+        context.close();
+    }
+}

@@ -1,0 +1,239 @@
+package dev.berth.controller.backup.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** Backups to a real S3 API server (s3proxy, in-process, filesystem backend). */
+class S3UploadIT {
+    private static final String BUCKET = "berth-backups";
+    private static final int MIB = 1024 * 1024;
+
+    @TempDir
+    static Path dir;
+    private static S3Proxy proxy;
+    private static S3Storage storage;
+
+    @BeforeAll
+    static void start() throws Exception {
+        proxy = new S3Proxy(dir);
+        storage = S3Storage.connect(proxy.endpoint(), "us-east-1", true, BUCKET, S3Proxy.ACCESS_KEY,
+                S3Proxy.SECRET_KEY);
+        storage.client().createBucket(b -> b.bucket(BUCKET));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (storage != null) {
+            storage.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    /** {@code size} bytes that do not compress, the same for the same seed; generated as read, never held whole. */
+    static InputStream randomBytes(long seed, long size, long failAfter) {
+        return new InputStream() {
+            private final SplittableRandom random = new SplittableRandom(seed);
+            private long left = size;
+            private long served;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (served >= failAfter) {
+                    throw new IOException("the dump tool's stream broke");
+                }
+                if (left == 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(Math.min(len, left), 8192);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = (byte) random.nextInt(256);
+                }
+                left -= n;
+                served += n;
+                return n;
+            }
+        };
+    }
+
+    static String sha256(InputStream in) throws Exception {
+        MessageDigest d = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            d.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static List<String> keys(String prefix) {
+        return storage.client().listObjectsV2(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
+                .map(o -> o.key()).toList();
+    }
+
+    private static List<String> pendingUploads() {
+        return storage.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads().stream()
+                .map(u -> u.key()).toList();
+    }
+
+    /** Every file the backend holds under the bucket, parts and hidden files included. */
+    private static List<String> filesOnDisk(String prefix) throws IOException {
+        try (Stream<Path> files = Files.walk(dir.resolve(BUCKET))) {
+            return files.filter(Files::isRegularFile).map(p -> dir.resolve(BUCKET).relativize(p).toString())
+                    .filter(p -> p.contains(prefix)).toList();
+        }
+    }
+
+    @Test
+    void aMultipartUploadCompletesWithTheRightSha256AndMetadataInTwoPartBuffers() throws Exception {
+        long size = 17L * MIB + 12345;
+        String key = "shop/orders/multipart.dump";
+        S3Upload upload = storage.upload(key, Map.of("berth-run", "run-1"), S3Storage.MIN_PART_SIZE);
+        BackupOutcome outcome = BackupStream.transfer(randomBytes(1, size, Long.MAX_VALUE), List.of(upload), false,
+                () -> true);
+
+        String expected = sha256(randomBytes(1, size, Long.MAX_VALUE));
+        assertThat(outcome.succeeded()).as(outcome.describeFailure().orElse("")).isTrue();
+        assertThat(outcome.digest()).isEqualTo(new BackupDigest(expected, size));
+        assertThat(outcome.restorable()).extracting(BackupOutcome.Destination::location)
+                .containsExactly("s3://" + BUCKET + "/" + key);
+        HeadObjectResponse head = storage.client().headObject(b -> b.bucket(BUCKET).key(key));
+        assertThat(head.contentLength()).isEqualTo(size);
+        assertThat(head.metadata()).containsEntry(S3Upload.SHA256_METADATA, expected)
+                .containsEntry(S3Upload.SIZE_METADATA, Long.toString(size)).containsEntry("berth-run", "run-1");
+        try (ResponseInputStream<GetObjectResponse> in = storage.client().getObject(b -> b.bucket(BUCKET).key(key))) {
+            assertThat(sha256(in)).isEqualTo(expected);
+        }
+        // Memory by design: 4 parts went through two part buffers, whatever the size.
+        assertThat(upload.buffersAllocated()).isEqualTo(2);
+        assertThat(pendingUploads()).isEmpty();
+    }
+
+    @Test
+    void aSmallDumpIsOnePutWithItsMetadataAndCompressedWhenAskedTo() throws Exception {
+        byte[] sql = "INSERT INTO t VALUES (1);\n".repeat(10_000).getBytes();
+        String key = "shop/orders/small.sql.gz";
+        S3Upload upload = storage.upload(key, Map.of(), S3Storage.MIN_PART_SIZE);
+        BackupOutcome outcome = BackupStream.transfer(new java.io.ByteArrayInputStream(sql), List.of(upload), true,
+                () -> true);
+
+        assertThat(outcome.succeeded()).isTrue();
+        assertThat(outcome.dumpBytes()).isEqualTo(sql.length);
+        assertThat(outcome.digest().sizeBytes()).isLessThan(sql.length / 10);
+        assertThat(upload.buffersAllocated()).isEqualTo(1);
+        HeadObjectResponse head = storage.client().headObject(b -> b.bucket(BUCKET).key(key));
+        assertThat(head.metadata()).containsEntry(S3Upload.SHA256_METADATA, outcome.digest().sha256());
+        try (ResponseInputStream<GetObjectResponse> in = storage.client().getObject(b -> b.bucket(BUCKET).key(key))) {
+            assertThat(new GZIPInputStream(in).readAllBytes()).isEqualTo(sql);
+        }
+    }
+
+    @Test
+    void aSourceThatBreaksOffAbortsTheUploadLeavingNoObjectAndNoPendingUpload() throws Exception {
+        String key = "shop/orders/broken.dump";
+        S3Upload upload = storage.upload(key, Map.of(), S3Storage.MIN_PART_SIZE);
+        BackupOutcome outcome = BackupStream.transfer(randomBytes(2, 30L * MIB, 12L * MIB), List.of(upload), false,
+                () -> true);
+
+        assertThat(outcome.succeeded()).isFalse();
+        assertThat(outcome.failure()).hasValueSatisfying(f -> assertThat(f).contains("broke off"));
+        assertThat(outcome.restorable()).isEmpty();
+        assertThat(keys("shop/orders/broken")).isEmpty();
+        assertThat(pendingUploads()).doesNotContain(key);
+        assertThat(filesOnDisk("broken")).isEmpty();
+        try {
+            storage.client().headObject(b -> b.bucket(BUCKET).key(key));
+            throw new AssertionError("the object exists");
+        } catch (S3Exception expected) {
+            assertThat(expected.statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aToolThatExitsNonZeroAbortsAFullyStreamedUpload() throws Exception {
+        String key = "shop/orders/tool-failed.dump";
+        S3Upload upload = storage.upload(key, Map.of(), S3Storage.MIN_PART_SIZE);
+        BackupOutcome outcome = BackupStream.transfer(randomBytes(3, 11L * MIB, Long.MAX_VALUE), List.of(upload),
+                false, () -> false);
+
+        assertThat(outcome.succeeded()).isFalse();
+        assertThat(outcome.failure()).contains("the dump tool did not exit cleanly");
+        assertThat(keys("shop/orders/tool-failed")).isEmpty();
+        assertThat(pendingUploads()).doesNotContain(key);
+        assertThat(filesOnDisk("tool-failed")).isEmpty();
+    }
+
+    @Test
+    void anEmptyDumpIsAFailureNotAZeroByteBackup() throws Exception {
+        S3Upload upload = storage.upload("shop/orders/empty.dump", Map.of(), S3Storage.MIN_PART_SIZE);
+        BackupOutcome outcome = BackupStream.transfer(InputStream.nullInputStream(), List.of(upload), false,
+                () -> true);
+        assertThat(outcome.succeeded()).isFalse();
+        assertThat(outcome.failure()).hasValueSatisfying(f -> assertThat(f).contains("empty"));
+        assertThat(keys("shop/orders/empty")).isEmpty();
+    }
+
+    @Test
+    void wrongKeysFailCleanlyWithNoSecretInTheMessage() throws Exception {
+        String wrongSecret = "wrong-secret-8d7f6a5e4c";
+        String wrongAccess = "wrong-access-1a2b3c";
+        for (String[] keys : List.of(new String[] {S3Proxy.ACCESS_KEY, wrongSecret},
+                new String[] {wrongAccess, S3Proxy.SECRET_KEY})) {
+            try (S3Storage refused = S3Storage.connect(proxy.endpoint(), "us-east-1", true, BUCKET, keys[0],
+                    keys[1])) {
+                // Large enough to start a multipart upload, and a small one (a single PUT at commit).
+                for (long size : new long[] {6L * MIB, 1000}) {
+                    S3Upload upload = refused.upload("shop/orders/refused-" + size + ".dump", Map.of(),
+                            S3Storage.MIN_PART_SIZE);
+                    BackupOutcome outcome = BackupStream.transfer(randomBytes(4, size, Long.MAX_VALUE),
+                            List.of(upload), false, () -> true);
+                    String message = outcome.describeFailure().orElseThrow();
+                    assertThat(outcome.succeeded()).isFalse();
+                    assertThat(message).contains("HTTP 403").doesNotContain(wrongSecret, wrongAccess,
+                            S3Proxy.SECRET_KEY, S3Proxy.ACCESS_KEY);
+                }
+            }
+        }
+        assertThat(keys("shop/orders/refused")).isEmpty();
+    }
+
+    @Test
+    void listingAndDeletingForRetention() throws Exception {
+        String directory = "list/shop/orders/";
+        for (String name : List.of("a.dump", "b.dump")) {
+            S3Upload upload = storage.upload(directory + name, Map.of(), S3Storage.MIN_PART_SIZE);
+            assertThat(BackupStream.transfer(randomBytes(5, 100, Long.MAX_VALUE), List.of(upload), false,
+                    () -> true).succeeded()).isTrue();
+        }
+        assertThat(storage.list(directory)).extracting(s -> s.name() + ":" + s.sizeBytes())
+                .containsExactlyInAnyOrder("a.dump:100", "b.dump:100");
+        storage.delete(directory + "a.dump");
+        assertThat(storage.list(directory)).extracting(s -> s.name()).containsExactly("b.dump");
+    }
+}
