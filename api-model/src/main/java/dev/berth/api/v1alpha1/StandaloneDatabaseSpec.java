@@ -66,6 +66,7 @@ public class StandaloneDatabaseSpec {
         @JsonProperty("mariadb") MARIADB,
         @JsonProperty("mongodb") MONGODB,
         @JsonProperty("redis") REDIS,
+        @JsonProperty("valkey") VALKEY,
         @JsonProperty("keydb") KEYDB,
         @JsonProperty("dragonfly") DRAGONFLY,
         @JsonProperty("clickhouse") CLICKHOUSE
