@@ -330,9 +330,16 @@ expand_names() {
   for n in "$@"; do load_recipe "$n"; echo "$n"; done
 }
 
+# One build at a time per cache (two beds or a CI run beside a developer share it; apt locks its lists too).
+lock_cache() {
+  mkdir -p "$CACHE"
+  exec 9>>"$CACHE/build.lock"
+  flock 9
+}
+
 cmd_build() {
   local n
-  mkdir -p "$CACHE"
+  lock_cache
   for n in $(expand_names "$@"); do build_one "$n"; done
 }
 
@@ -340,6 +347,7 @@ cmd_load() {
   local sock=${1:-} n have old
   [[ -S $sock ]] || die "usage: engine-images.sh load SOCKET NAME... (no Docker socket at '$sock')"
   shift
+  lock_cache
   for n in $(expand_names "$@"); do
     build_one "$n"
     load_recipe "$n"
