@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HOSTS="${BERTH_TESTBED_HOSTS:-2}"
+# The database engine test images EngineImagesIT uses, loaded onto the bed (built once per machine, cached in
+# /var/cache/berth-images; the others are opt-in, see docs/databases.md).
+export BERTH_ENGINE_IMAGES="${BERTH_ENGINE_IMAGES-postgres15 redis7 valkey9}"
 trap 'scripts/testbed.sh down' EXIT   # also when `up` fails half-way
 scripts/testbed.sh up "$HOSTS"
 

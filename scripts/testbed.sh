@@ -13,6 +13,9 @@
 #                                 freeze/thaw stop and continue it and its sessions (a hung host whose
 #                                 kernel still acknowledges TCP)
 #   scripts/testbed.sh dockerd freeze|thaw I   SIGSTOP/SIGCONT host I's dockerd (a hung Docker)
+#   scripts/testbed.sh images [NAME...|all]      load database engine test images into every host (built by
+#                                 scripts/engine-images.sh on first use and cached outside the repo); `up` also
+#                                 loads those named in BERTH_ENGINE_IMAGES (space-separated, or "all"); none by default
 #
 # All state lives under <repo>/target/testbed (see docs/team-notes.md for the env file it writes).
 # Host i: namespace berth-h<i>, veth bth-h<i> (10.213.<i>.1/24) <-> eth0 inside (10.213.<i>.2/24),
@@ -406,7 +409,22 @@ cmd_up() {
   for ((i = n + 1; i <= extra; i++)); do down_host "$i"; done
   ensure_redis
   write_env "$n"
+  [[ -z ${BERTH_ENGINE_IMAGES:-} ]] || cmd_images $BERTH_ENGINE_IMAGES
   log "up: $n host(s); env file $ENV_FILE"
+}
+
+# images NAME...: the engine test images, into every host's dockerd (a host that has the same build skips it).
+cmd_images() {
+  local n i
+  (($# > 0)) || die "usage: testbed.sh images NAME...|all (names: $("$REPO/scripts/engine-images.sh" list | awk '{printf "%s ", $1}'))"
+  n=$(hosts_present)
+  ((n > 0)) || die "the bed is down: run testbed.sh up first"
+  # Build once, then load host by host.
+  "$REPO/scripts/engine-images.sh" build "$@"
+  for ((i = 1; i <= n; i++)); do
+    "$REPO/scripts/engine-images.sh" load "$(host_dir "$i")/docker.sock" "$@"
+  done
+  log "engine images on $n host(s): $*"
 }
 
 cmd_down() {
@@ -491,5 +509,6 @@ case ${1:-} in
   env) cat "$ENV_FILE" ;;
   sshd) shift; cmd_sshd "$@" ;;
   dockerd) shift; cmd_dockerd "$@" ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  images) shift; cmd_images "$@" ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

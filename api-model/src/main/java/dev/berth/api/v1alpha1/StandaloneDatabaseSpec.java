@@ -70,6 +70,7 @@ public class StandaloneDatabaseSpec extends EnumFields {
         @JsonProperty("mariadb") MARIADB,
         @JsonProperty("mongodb") MONGODB,
         @JsonProperty("redis") REDIS,
+        @JsonProperty("valkey") VALKEY,
         @JsonProperty("keydb") KEYDB,
         @JsonProperty("dragonfly") DRAGONFLY,
         @JsonProperty("clickhouse") CLICKHOUSE
