@@ -40,7 +40,7 @@ class StandaloneDatabaseSpecValidatorTest {
                 + "\"healthCheck\":{\"type\":\"grpc\"}}", StandaloneDatabaseSpec.class);
         assertThat(StandaloneDatabaseSpecValidator.validate(spec).problems()).containsExactly(
                 "spec.engine: 'cockroachdb' is not a value this version of Berth knows (one of postgresql, mysql, mariadb, "
-                        + "mongodb, redis, keydb, dragonfly, clickhouse)",
+                        + "mongodb, redis, valkey, keydb, dragonfly, clickhouse)",
                 "spec.storage.deletionPolicy: 'Snapshot' is not a value this version of Berth knows (one of Retain, Delete)",
                 "spec.healthCheck.type: 'grpc' is not a value this version of Berth knows (one of http, tcp, command, none)");
     }
