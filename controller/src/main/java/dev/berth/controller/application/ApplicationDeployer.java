@@ -120,8 +120,9 @@ final class ApplicationDeployer {
 
     /**
      * The configuration whose rollout failed. This process may have seen this configuration's rollout fail while the
-     * status at hand does not say so: it is older than that failure's own status write (JOSDK does not cache the
-     * status it patched). The failure stands; trying again here would be a second rollout of the same configuration.
+     * status at hand does not say so: it is older than that failure's own status write (a look retried after that
+     * write failed, or a status written by someone else since). The failure stands; trying again here would be a
+     * second rollout of the same configuration (ApplicationDeploymentIT.aLookRetriedAfterTheFailuresStatusWriteFailed…).
      */
     private String failedHash(Application app, DesiredState desired, ApplicationStatus status) {
         history.lastFailure(app)
@@ -249,7 +250,7 @@ final class ApplicationDeployer {
         }
         if (run != null) {
             // Every look of a rollout names it, not only the first: a look may work from a status older than the
-            // first look's write (JOSDK does not cache the status it patched; the informer catches up later).
+            // first look's write (retried after that write failed, or written over by someone else).
             look.status().setLastDeployment(run.id().toString());
         }
         return run;
