@@ -1,6 +1,7 @@
 package dev.berth.controller.backup;
 
 import dev.berth.api.v1alpha1.ScheduledBackupSpec;
+import dev.berth.controller.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -14,7 +15,6 @@ import java.util.regex.Pattern;
  * @param maxTotalBytes delete the oldest backups while all together exceed this
  */
 public record RetentionRules(Integer keepLast, Duration maxAge, Long maxTotalBytes) {
-    private static final Pattern DURATION_PART = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("([0-9]+)(b|k|m|g|ki|mi|gi)?");
 
     public static final RetentionRules NONE = new RetentionRules(null, null, null);
@@ -30,24 +30,8 @@ public record RetentionRules(Integer keepLast, Duration maxAge, Long maxTotalByt
     }
 
     static Duration duration(String text) {
-        Matcher m = DURATION_PART.matcher(text);
-        Duration total = Duration.ZERO;
-        int end = 0;
-        while (m.find() && m.start() == end) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
-            end = m.end();
-        }
-        if (end != text.length() || end == 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration such as 30d or 1h30m");
-        }
-        return total;
+        return Durations.parse(text).orElseThrow(() -> new IllegalArgumentException("'" + text
+                + "' is not a duration such as 30d or 1h30m"));
     }
 
     /** Sizes as the spec's other memory fields read them: k/m/g and Ki/Mi/Gi are both powers of 1024. */
