@@ -1,5 +1,6 @@
 package dev.berth.controller;
 
+import dev.berth.controller.validation.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;

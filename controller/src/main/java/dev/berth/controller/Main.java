@@ -1,6 +1,9 @@
 package dev.berth.controller;
 
 import dev.berth.controller.http.HealthCheck;
+import dev.berth.controller.local.LocalApiServer;
+import dev.berth.controller.local.LocalResources;
+import dev.berth.controller.local.LocalStatusTable;
 import dev.berth.controller.mirror.MirrorDatabase;
 import dev.berth.controller.mirror.PostgresMirror;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -3,6 +3,7 @@ package dev.berth.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.controller.validation.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

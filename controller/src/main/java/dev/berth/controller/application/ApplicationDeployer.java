@@ -5,19 +5,23 @@ import dev.berth.api.v1alpha1.ApplicationStatus;
 import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.Condition;
 import dev.berth.api.v1alpha1.Server;
-import dev.berth.controller.Durations;
-import dev.berth.controller.ReconcilerServices;
 import dev.berth.controller.application.RolloutPlan.Action;
 import dev.berth.controller.application.RolloutPlan.Phase;
 import dev.berth.controller.docker.ContainerSpec;
 import dev.berth.controller.docker.DockerHost;
 import dev.berth.controller.docker.DockerHostException;
+import dev.berth.controller.host.DriftBackoff;
+import dev.berth.controller.host.HostFacts;
+import dev.berth.controller.host.LostStarts;
+import dev.berth.controller.host.ObservedContainer;
+import dev.berth.controller.host.RegistryCredentials;
+import dev.berth.controller.host.ServerAccessException;
+import dev.berth.controller.host.ServerHost;
 import dev.berth.controller.mirror.DeploymentStatus;
-import dev.berth.controller.server.ServerAccess;
-import dev.berth.controller.server.ServerAccessException;
+import dev.berth.controller.reconcile.ReconcilerServices;
 import dev.berth.controller.status.EventRecorder;
 import dev.berth.controller.status.Outcome;
-import java.io.ByteArrayOutputStream;
+import dev.berth.controller.validation.Durations;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,11 +50,8 @@ import org.slf4j.LoggerFactory;
 final class ApplicationDeployer {
     private static final Logger log = LoggerFactory.getLogger(ApplicationDeployer.class);
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
-    static final Duration LOGS_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MAX_PULL = Duration.ofMinutes(10);
     static final Duration HOST_RETRY = Duration.ofSeconds(15);
-    static final int LOG_TAIL = 20;
-    static final int LOG_CHARS = 2_000;
 
     private final ReconcilerServices services;
     private final DeploymentHistory history;
@@ -82,9 +83,7 @@ final class ApplicationDeployer {
             return notReady(ApplicationReasons.SERVER_UNAVAILABLE, "Server " + server.getMetadata().getName()
                     + " cannot be used (" + e.reason() + "): " + e.getMessage(), "Waiting", HOST_RETRY, false);
         }
-        Host host = new Host(docker, HostFacts.hostKey(docker.id(), server.getSpec().getHost(),
-                server.getSpec().getPort(),
-                server.getSpec().getDocker() == null ? null : server.getSpec().getDocker().getSocketPath()));
+        ServerHost host = ServerHost.of(docker, server, facts);
         try {
             List<ObservedContainer> observed = observe(docker, app, desired.network(), desired.servingAlias());
             confirmLostStarts(app, observed, server.getMetadata().getName());
@@ -96,7 +95,7 @@ final class ApplicationDeployer {
             return apply(new Look(in, host, desired, input, status, now, backoffUntil), RolloutPlanner.plan(input));
         } catch (DockerHostException e) {
             if (e.kind() == DockerHostException.Kind.NotFound) {
-                facts.forget(host.key(), desired.image(), desired.network()); // gone behind Berth's back: ask again
+                host.forget(desired.image(), desired.network()); // gone behind Berth's back: ask again
             }
             boolean unreachable = e.kind() == DockerHostException.Kind.Unavailable
                     || e.kind() == DockerHostException.Kind.Timeout;
@@ -168,12 +167,8 @@ final class ApplicationDeployer {
         }
     }
 
-    /** The engine of this look and its key in {@link HostFacts}. */
-    private record Host(DockerHost docker, String key) {
-    }
-
     /** What one look works from. */
-    private record Look(Inputs in, Host host, DesiredState desired, RolloutPlanner.Input input,
+    private record Look(Inputs in, ServerHost host, DesiredState desired, RolloutPlanner.Input input,
             ApplicationStatus status, Instant now, Optional<Instant> backoffUntil) {
         Application app() {
             return in.app();
@@ -197,7 +192,7 @@ final class ApplicationDeployer {
             return failed(look, run, previousServes, cannotStart.get(), null, null);
         }
         String failingLogs = plan.phase() == Phase.FAILED && plan.failing() != null
-                ? look.in().env().redact(lastLogLines(look.host().docker(), plan.failing().id())) : null;
+                ? look.in().env().redact(look.host().lastLogLines(plan.failing().id())) : null;
         Acted acted = act(look, run, plan);
         RolloutPlan done = finishWhenHealthy(look, run, plan, acted);
         recordDrift(look.app(), done, look.now());
@@ -270,7 +265,7 @@ final class ApplicationDeployer {
             }
         }
         if (starts && look.desired().network() != null) {
-            ensureNetwork(look.host(), look.desired().network()); // a container cannot start without its network
+            look.host().ensureNetwork(look.desired().network()); // a container cannot start without its network
         }
         if (creates) {
             for (DesiredState.VolumeToCreate v : look.desired().volumes()) {
@@ -323,7 +318,7 @@ final class ApplicationDeployer {
         serving.putAll(acted.created());
         status.setContainers(new ArrayList<>(serving.values()));
         if (!desired.image().equals(status.getCurrentImage()) || status.getImageDigest() == null) {
-            status.setImageDigest(digest(desired.image(), image(look.host(), desired.image())));
+            status.setImageDigest(ServerHost.digest(desired.image(), look.host().image(desired.image())));
         }
         status.setCurrentImage(desired.image());
         status.setFailedConfigHash(null);
@@ -400,7 +395,7 @@ final class ApplicationDeployer {
                         deadline).withNetwork(network, List.of());
                 String id;
                 try {
-                    id = create(look.host(), spec);
+                    id = look.host().create(spec);
                 } catch (DockerHostException e) {
                     if (e.kind() != DockerHostException.Kind.Conflict) {
                         throw e;
@@ -441,44 +436,10 @@ final class ApplicationDeployer {
         return new Acted(created, started);
     }
 
-    /**
-     * Creates the container. Docker's NotFound means the image went since {@link HostFacts} last saw it: when it
-     * is there after all (asked afresh), the create is tried once more; otherwise the failure stands (the next look
-     * pulls it).
-     */
-    private String create(Host host, ContainerSpec spec) {
-        try {
-            return host.docker().createContainer(spec);
-        } catch (DockerHostException e) {
-            if (e.kind() != DockerHostException.Kind.NotFound) {
-                throw e;
-            }
-            facts.forgetImage(host.key(), spec.image());
-            if (image(host, spec.image()).isEmpty()) {
-                throw e;
-            }
-            return host.docker().createContainer(spec);
-        }
-    }
-
-    /**
-     * Starts the container. Docker checks the network at start: NotFound may mean it was deleted since
-     * {@link HostFacts} last saw it, so it is made sure of afresh and the start tried once more.
-     */
+    /** Starts the container; a start whose answer was lost is remembered, so the next look can tell. */
     private void start(Look look, DeploymentHistory.Run run, String id, String name) {
-        Host host = look.host();
-        String network = look.desired().network();
         try {
-            try {
-                host.docker().startContainer(id);
-            } catch (DockerHostException e) {
-                if (e.kind() != DockerHostException.Kind.NotFound || network == null) {
-                    throw e;
-                }
-                facts.forgetNetwork(host.key(), network);
-                ensureNetwork(host, network);
-                host.docker().startContainer(id);
-            }
+            look.host().start(id, look.desired().network());
         } catch (DockerHostException e) {
             if (e.kind() == DockerHostException.Kind.Unavailable || e.kind() == DockerHostException.Kind.Timeout) {
                 // Docker may have started it and the answer been lost: the next look that sees it says which.
@@ -491,16 +452,6 @@ final class ApplicationDeployer {
             throw e;
         }
         activity(look.app(), run, "container.start", "container " + name + " on Server " + look.serverName());
-    }
-
-    private void ensureNetwork(Host host, String network) {
-        facts.network(host.key(), network, () -> host.docker().ensureNetwork(network,
-                Map.of(Berth.LABEL_MANAGED, "true")));
-    }
-
-    /** The image on the host (cached for a few seconds when present). */
-    private Optional<DockerHost.ImageInfo> image(Host host, String image) {
-        return facts.image(host.key(), image, () -> host.docker().inspectImage(image));
     }
 
     /** Why this rollout happens, for the history row. */
@@ -519,54 +470,25 @@ final class ApplicationDeployer {
         return "a referenced Secret or ConfigMap changed";
     }
 
-    /**
-     * Makes sure the image is on the host: pulled when missing (with the pull Secret's credentials), and re-pulled
-     * for {@code :latest} or untagged references (a failed re-pull of an image that is there is only noted).
-     * Returns why it cannot be had, or empty.
-     */
-    private Optional<String> ensureImage(Inputs in, Host host, DesiredState desired, DeploymentHistory.Run run) {
-        DockerHost docker = host.docker();
-        String image = desired.image();
-        boolean present = image(host, image).isPresent();
-        boolean floating = image.endsWith(":latest") || (!image.contains("@") && !image.substring(image.lastIndexOf('/') + 1).contains(":"));
-        if (present && !floating) {
-            return Optional.empty();
-        }
-        DockerHost.RegistryAuth auth;
-        try {
-            auth = registryAuth(in, image);
-        } catch (IllegalArgumentException e) {
-            return Optional.of("the image pull Secret cannot be used: " + e.getMessage());
-        }
-        if (run != null) {
-            history.line(run, "pulling " + image + (auth == null ? "" : " (with the credentials of "
-                    + in.app().getSpec().getImagePullSecretRef().getName() + ")"));
-        }
+    /** Makes sure the image is on the host ({@link ServerHost#ensureImage}); returns why it cannot be had. */
+    private Optional<String> ensureImage(Inputs in, ServerHost host, DesiredState desired, DeploymentHistory.Run run) {
         Duration timeout = desired.healthTimeout().compareTo(MAX_PULL) < 0 ? MAX_PULL : desired.healthTimeout();
-        try {
-            docker.pullImage(image, auth, (layer, what, progress) -> {
-                if (run != null && what != null && !what.startsWith("Downloading") && !what.startsWith("Extracting")
-                        && !what.startsWith("Waiting")) {
-                    history.line(run, (layer == null ? "" : layer + ": ") + what);
-                }
-            }, timeout);
-            facts.forgetImage(host.key(), image); // a new digest, maybe
-            activity(in.app(), run, "image.pull", image + " on Server " + in.server().getMetadata().getName());
-            return Optional.empty();
-        } catch (DockerHostException e) {
-            facts.forgetImage(host.key(), image); // a failed pull may have left part of it, or changed the tag
-            if (e.kind() == DockerHostException.Kind.Unavailable) {
-                throw e;
-            }
-            String why = in.env().redact(e.getMessage());
-            if (present) {
-                if (run != null) {
-                    history.line(run, "re-pull failed, using the image on the host: " + why);
-                }
-                return Optional.empty();
-            }
-            return Optional.of("image " + image + " could not be pulled: " + why);
-        }
+        String authSource = in.app().getSpec().getImagePullSecretRef() == null ? null
+                : in.app().getSpec().getImagePullSecretRef().getName();
+        return host.ensureImage(desired.image(), () -> registryAuth(in, desired.image()), authSource, timeout,
+                in.env()::redact, new ServerHost.PullLog() {
+                    @Override
+                    public void line(String text) {
+                        if (run != null) {
+                            history.line(run, text);
+                        }
+                    }
+
+                    @Override
+                    public void pulled(String image) {
+                        activity(in.app(), run, "image.pull", image + " on Server " + in.server().getMetadata().getName());
+                    }
+                });
     }
 
     private static DockerHost.RegistryAuth registryAuth(Inputs in, String image) {
@@ -700,27 +622,6 @@ final class ApplicationDeployer {
         if (run != null) {
             history.line(run, action + ": " + detail);
         }
-    }
-
-    private static String lastLogLines(DockerHost docker, String containerId) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            docker.logs(containerId, LOG_TAIL, false, out, out, LOGS_TIMEOUT);
-        } catch (DockerHostException e) {
-            return "(logs unavailable: " + e.kind() + ")";
-        }
-        String text = out.toString(StandardCharsets.UTF_8).strip();
-        return text.length() <= LOG_CHARS ? text : "..." + text.substring(text.length() - LOG_CHARS);
-    }
-
-    /** The digest the image was pulled by (repo@sha256:...), else the local image id; null without the image. */
-    static String digest(String image, Optional<DockerHost.ImageInfo> info) {
-        return info.map(i -> {
-            String repo = image.contains("@") ? image.substring(0, image.indexOf('@'))
-                    : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.substring(0, image.lastIndexOf(':')) : image;
-            return i.repoDigests().stream().filter(d -> d.startsWith(repo + "@")).findFirst()
-                    .map(d -> d.substring(d.indexOf('@') + 1)).orElse(i.id());
-        }).orElse(null);
     }
 
     private static Duration until(Instant now, Instant t) {

@@ -1,6 +1,7 @@
 package dev.berth.controller.application;
 
 import dev.berth.controller.docker.ContainerSpec;
+import dev.berth.controller.host.ObservedContainer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +27,9 @@ public record RolloutPlan(Phase phase, List<Action> actions, ObservedContainer f
         String detail) {
 
     /** Label: the deployment (history row) that created the container. */
-    public static final String LABEL_DEPLOYMENT = "berth.dev/deployment";
+    public static final String LABEL_DEPLOYMENT = ObservedContainer.LABEL_DEPLOYMENT;
     /** Label: until when the container may take to become healthy, RFC 3339; written at creation. */
-    public static final String LABEL_DEADLINE = "berth.dev/rollout-deadline";
+    public static final String LABEL_DEADLINE = ObservedContainer.LABEL_DEADLINE;
 
     public RolloutPlan {
         actions = List.copyOf(actions);

@@ -1,6 +1,5 @@
 package dev.berth.controller.application;
 
-import dev.berth.controller.application.ObservedContainer.State;
 import dev.berth.controller.application.RolloutPlan.Action;
 import dev.berth.controller.application.RolloutPlan.Create;
 import dev.berth.controller.application.RolloutPlan.Demote;
@@ -11,6 +10,9 @@ import dev.berth.controller.application.RolloutPlan.Remove;
 import dev.berth.controller.application.RolloutPlan.Start;
 import dev.berth.controller.application.RolloutPlan.Stop;
 import dev.berth.controller.docker.ContainerSpec;
+import dev.berth.controller.host.ObservedContainer;
+import dev.berth.controller.host.ObservedContainer.State;
+import dev.berth.controller.validation.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -525,6 +527,6 @@ public final class RolloutPlanner {
     }
 
     private static String format(Duration d) {
-        return dev.berth.controller.Durations.format(d);
+        return dev.berth.controller.validation.Durations.format(d);
     }
 }

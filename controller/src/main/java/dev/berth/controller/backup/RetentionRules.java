@@ -1,7 +1,7 @@
 package dev.berth.controller.backup;
 
 import dev.berth.api.v1alpha1.ScheduledBackupSpec;
-import dev.berth.controller.Durations;
+import dev.berth.controller.validation.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -1,5 +1,6 @@
 package dev.berth.controller.backup;
 
+import dev.berth.controller.schedule.CronSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,8 @@ import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.ServerSpec;
 import dev.berth.controller.docker.DockerHost;
 import dev.berth.controller.docker.DockerHostException;
+import dev.berth.controller.host.ServerAccess;
+import dev.berth.controller.host.ServerAccessException;
 import dev.berth.controller.ssh.ExecResult;
 import dev.berth.controller.ssh.SshFailure;
 import dev.berth.controller.ssh.SshHostConnection;

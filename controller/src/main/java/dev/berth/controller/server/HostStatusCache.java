@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.ServerStatus;
+import dev.berth.controller.host.ServerAccess;
 import dev.berth.controller.live.RedisConnection;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,6 +2,7 @@ package dev.berth.controller.status;
 
 import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.Condition;
+import dev.berth.controller.validation.SpecViolations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

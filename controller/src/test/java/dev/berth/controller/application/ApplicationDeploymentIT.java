@@ -7,6 +7,7 @@ import dev.berth.api.v1alpha1.Application;
 import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.Condition;
 import dev.berth.controller.BerthOperator;
+import dev.berth.controller.reconcile.BerthReconciler;
 import io.fabric8.kubernetes.api.model.Event;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;

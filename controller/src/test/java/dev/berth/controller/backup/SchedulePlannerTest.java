@@ -3,6 +3,7 @@ package dev.berth.controller.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.controller.backup.ScheduleDecision.Trigger;
+import dev.berth.controller.schedule.CronSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.Condition;
 import dev.berth.api.v1alpha1.ServerStatus;
+import dev.berth.controller.reconcile.BerthReconciler;
 import dev.berth.controller.status.ConditionAggregator;
 import dev.berth.controller.status.Outcome;
 import java.time.Duration;
