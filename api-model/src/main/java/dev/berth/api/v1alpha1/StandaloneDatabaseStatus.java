@@ -21,4 +21,16 @@ public class StandaloneDatabaseStatus extends BerthStatus {
     private String credentialsSecretName;
     @JsonPropertyDescription("Id of the database container.")
     private String containerId;
+    @JsonPropertyDescription("Name of the Secret with uri, host, port, username, password, database (and jdbcUri) for clients.")
+    private String connectionSecretName;
+    @JsonPropertyDescription("The server version the engine itself reports.")
+    private String engineVersion;
+    @JsonPropertyDescription("Image of the database container.")
+    private String image;
+    @JsonPropertyDescription("Docker volume holding the data.")
+    private String volumeName;
+    @JsonPropertyDescription("Hash of the container configuration that last became ready.")
+    private String configHash;
+    @JsonPropertyDescription("Hash of a container configuration that failed; not retried until the spec changes.")
+    private String failedConfigHash;
 }

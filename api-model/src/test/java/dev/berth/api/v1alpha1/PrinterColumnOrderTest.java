@@ -23,7 +23,7 @@ class PrinterColumnOrderTest {
     @CsvSource(delimiter = ';', value = {
             "servers; Ready,State,Host,Docker,Age",
             "applications; Ready,State,Server,Image,Age",
-            "standalonedatabases; Ready,State,Engine,Server,Age",
+            "standalonedatabases; Ready,State,Engine,Version,Server,Age",
             "scheduledbackups; Ready,State,Schedule,Last Success,Age"})
     void columnsReadReadyStateOwnThenAge(String plural, String expected) throws IOException {
         CustomResourceDefinition crd = Serialization.unmarshal(

@@ -6,8 +6,8 @@ import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.HealthCheck;
 import dev.berth.api.v1alpha1.Resources;
 import dev.berth.controller.docker.ContainerSpec;
+import dev.berth.controller.host.ContainerLimits;
 import dev.berth.controller.validation.Durations;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -74,8 +74,8 @@ public final class DesiredContainers {
         Duration startPeriod = check == null ? DEFAULT_START_PERIOD
                 : Durations.parse(check.getStartPeriod()).orElse(DEFAULT_START_PERIOD);
         Resources resources = spec.getResources();
-        Long memory = resources == null ? null : memoryBytes(resources.getMemory());
-        Long nanoCpus = resources == null ? null : nanoCpus(resources.getCpus());
+        Long memory = resources == null ? null : ContainerLimits.memoryBytes(resources.getMemory());
+        Long nanoCpus = resources == null ? null : ContainerLimits.nanoCpus(resources.getCpus());
         String restart = restartPolicy(spec.getRestartPolicy());
         List<String> aliases = aliases(app);
         List<String> entrypoint = spec.getCommand() == null || spec.getCommand().isEmpty() ? null : spec.getCommand();
@@ -207,34 +207,6 @@ public final class DesiredContainers {
             case UNLESS_STOPPED -> "unless-stopped";
             case ON_FAILURE -> "on-failure";
         };
-    }
-
-    /** Docker's units: b, k, m, g are powers of 1024 (Ki, Mi, Gi too); a bare number is bytes. */
-    static Long memoryBytes(String memory) {
-        if (memory == null || memory.isBlank()) {
-            return null;
-        }
-        String m = memory.trim();
-        int unitStart = 0;
-        while (unitStart < m.length() && Character.isDigit(m.charAt(unitStart))) {
-            unitStart++;
-        }
-        long n = Long.parseLong(m.substring(0, unitStart));
-        long factor = switch (m.substring(unitStart).toLowerCase()) {
-            case "", "b" -> 1L;
-            case "k", "ki" -> 1L << 10;
-            case "m", "mi" -> 1L << 20;
-            case "g", "gi" -> 1L << 30;
-            default -> throw new IllegalArgumentException("not a memory size: " + memory);
-        };
-        return Math.multiplyExact(n, factor);
-    }
-
-    static Long nanoCpus(String cpus) {
-        if (cpus == null || cpus.isBlank()) {
-            return null;
-        }
-        return new BigDecimal(cpus.trim()).movePointRight(9).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
     }
 
     private static <T> List<T> list(List<T> l) {

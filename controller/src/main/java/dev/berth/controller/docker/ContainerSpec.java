@@ -21,7 +21,17 @@ public record ContainerSpec(
         Long nanoCpus,
         String restartPolicy,
         List<String> entrypoint,
-        Health health) {
+        Health health,
+        Stop stop) {
+
+    /** Without a stop signal or grace of its own (Docker's SIGTERM and 10 s). */
+    public ContainerSpec(String name, String image, List<String> command, Map<String, String> env,
+            Map<String, String> labels, String network, List<String> networkAliases, List<PortMapping> ports,
+            List<MountSpec> mounts, Long memoryBytes, Long nanoCpus, String restartPolicy, List<String> entrypoint,
+            Health health) {
+        this(name, image, command, env, labels, network, networkAliases, ports, mounts, memoryBytes, nanoCpus,
+                restartPolicy, entrypoint, health, null);
+    }
 
     /** Without an entrypoint override or a health check. */
     public ContainerSpec(String name, String image, List<String> command, Map<String, String> env,
@@ -47,32 +57,32 @@ public record ContainerSpec(
 
     public ContainerSpec withLabels(Map<String, String> newLabels) {
         return new ContainerSpec(name, image, command, env, newLabels, network, networkAliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health, stop);
     }
 
     public ContainerSpec withNetwork(String newNetwork, List<String> aliases) {
         return new ContainerSpec(name, image, command, env, labels, newNetwork, aliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health, stop);
     }
 
     public ContainerSpec withPorts(List<PortMapping> newPorts) {
         return new ContainerSpec(name, image, command, env, labels, network, networkAliases, newPorts, mounts,
-                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health, stop);
     }
 
     public ContainerSpec withEnv(Map<String, String> newEnv) {
         return new ContainerSpec(name, image, command, newEnv, labels, network, networkAliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health, stop);
     }
 
     public ContainerSpec withCommand(List<String> newCommand) {
         return new ContainerSpec(name, image, newCommand, env, labels, network, networkAliases, ports, mounts,
-                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health, stop);
     }
 
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
         return new ContainerSpec(name, image, command, env, labels, network, networkAliases, ports, newMounts,
-                memoryBytes, nanoCpus, restartPolicy, entrypoint, health);
+                memoryBytes, nanoCpus, restartPolicy, entrypoint, health, stop);
     }
 
     @Override
@@ -90,6 +100,13 @@ public record ContainerSpec(
         public Health {
             test = List.copyOf(test);
         }
+    }
+
+    /**
+     * How Docker stops the container ({@code docker stop}, a daemon shutdown): the signal the engine shuts down
+     * cleanly on, and how long it may take before it is killed.
+     */
+    public record Stop(String signal, java.time.Duration grace) {
     }
 
     /** A container port, optionally published on the host ({@code hostPort} null: not published). */

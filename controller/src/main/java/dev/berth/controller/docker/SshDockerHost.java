@@ -310,6 +310,9 @@ public final class SshDockerHost implements DockerHost {
                         .withInterval(h.interval().toNanos()).withTimeout(h.timeout().toNanos())
                         .withRetries(h.retries()).withStartPeriod(h.startPeriod().toNanos()));
             }
+            if (spec.stop() != null) {
+                cmd.withStopSignal(spec.stop().signal()).withStopTimeout((int) spec.stop().grace().toSeconds());
+            }
             HostConfig host = HostConfig.newHostConfig();
             if (spec.network() != null) {
                 host.withNetworkMode(spec.network());

@@ -10,6 +10,7 @@ import dev.berth.api.v1alpha1.HealthCheck;
 import dev.berth.api.v1alpha1.LocalRef;
 import dev.berth.api.v1alpha1.Resources;
 import dev.berth.controller.docker.ContainerSpec;
+import dev.berth.controller.host.ContainerLimits;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -165,14 +166,14 @@ class DesiredContainersTest {
 
     @Test
     void memoryAndCpuUnits() {
-        assertThat(DesiredContainers.memoryBytes("1g")).isEqualTo(1L << 30);
-        assertThat(DesiredContainers.memoryBytes("64Mi")).isEqualTo(64L << 20);
-        assertThat(DesiredContainers.memoryBytes("2048")).isEqualTo(2048L);
-        assertThat(DesiredContainers.memoryBytes("4k")).isEqualTo(4096L);
-        assertThat(DesiredContainers.memoryBytes(null)).isNull();
-        assertThatThrownBy(() -> DesiredContainers.memoryBytes("3x")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(DesiredContainers.nanoCpus("2")).isEqualTo(2_000_000_000L);
-        assertThat(DesiredContainers.nanoCpus("0.25")).isEqualTo(250_000_000L);
+        assertThat(ContainerLimits.memoryBytes("1g")).isEqualTo(1L << 30);
+        assertThat(ContainerLimits.memoryBytes("64Mi")).isEqualTo(64L << 20);
+        assertThat(ContainerLimits.memoryBytes("2048")).isEqualTo(2048L);
+        assertThat(ContainerLimits.memoryBytes("4k")).isEqualTo(4096L);
+        assertThat(ContainerLimits.memoryBytes(null)).isNull();
+        assertThatThrownBy(() -> ContainerLimits.memoryBytes("3x")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ContainerLimits.nanoCpus("2")).isEqualTo(2_000_000_000L);
+        assertThat(ContainerLimits.nanoCpus("0.25")).isEqualTo(250_000_000L);
     }
 
     @Test
