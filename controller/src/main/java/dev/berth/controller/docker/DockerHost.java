@@ -1,5 +1,6 @@
 package dev.berth.controller.docker;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -66,8 +67,23 @@ public interface DockerHost extends AutoCloseable {
     Optional<ContainerState> inspectContainer(String idOrName);
 
     /** Runs a command in a running container, streaming its output; returns its exit code. */
-    long exec(String containerIdOrName, List<String> command, OutputStream stdout, OutputStream stderr,
-              Duration timeout);
+    default long exec(String containerIdOrName, List<String> command, OutputStream stdout, OutputStream stderr,
+                      Duration timeout) {
+        return exec(containerIdOrName, command, List.of(), null, stdout, stderr, timeout);
+    }
+
+    /**
+     * Runs a command in a running container with {@code env} ({@code NAME=value} entries: Docker's exec API takes
+     * them in the request body, so a password given here is in no command line on the host) and, when {@code stdin}
+     * is not null, its input streamed from {@code stdin} (flow-controlled, nothing buffered beyond the channel's
+     * window) and ended (EOF) once {@code stdin} ends. When reading {@code stdin} fails, that failure is thrown and the
+     * exec's connection closed without a clean end of input; Docker then closes the command's input all the same, so
+     * a caller that must not let the command see an end of input ends the command first (inside the failing read).
+     * Returns the exit code; a command still running when {@code timeout} passes is left running (Docker has no way
+     * to end an exec): the caller ends it.
+     */
+    long exec(String containerIdOrName, List<String> command, List<String> env, InputStream stdin,
+              OutputStream stdout, OutputStream stderr, Duration timeout);
 
     /** Streams the container's logs (stdout and stderr), the last {@code tail} lines, optionally following. */
     void logs(String containerIdOrName, int tail, boolean follow, OutputStream stdout, OutputStream stderr,

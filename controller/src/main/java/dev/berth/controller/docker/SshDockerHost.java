@@ -27,11 +27,15 @@ import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import dev.berth.controller.ssh.SensitiveLoggers;
+import dev.berth.controller.ssh.SshChannel;
 import dev.berth.controller.ssh.SshFailure;
 import dev.berth.controller.ssh.SshHostConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
@@ -44,7 +48,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,6 +76,12 @@ public final class SshDockerHost implements DockerHost {
     private static final Logger log = LoggerFactory.getLogger(SshDockerHost.class);
     /** One lock per host and network name: see {@link #ensureNetwork}. */
     private static final Map<String, Object> NETWORK_LOCKS = new ConcurrentHashMap<>();
+    /** Threads that feed an exec's stdin (one per exec with input, while it runs). */
+    private static final ExecutorService INPUT_FEEDERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "berth-docker-exec-input");
+        t.setDaemon(true);
+        return t;
+    });
     private static final ScheduledExecutorService WATCHDOGS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "berth-docker-watchdog");
         t.setDaemon(true);
@@ -419,15 +435,169 @@ public final class SshDockerHost implements DockerHost {
     }
 
     @Override
-    public long exec(String container, List<String> command, OutputStream stdout, OutputStream stderr,
-                     Duration timeout) {
+    public long exec(String container, List<String> command, List<String> env, InputStream stdin,
+                     OutputStream stdout, OutputStream stderr, Duration timeout) {
         String what = "exec in " + container;
         String execId = call(what, () -> docker.execCreateCmd(container)
                 .withCmd(command.toArray(String[]::new))
+                .withEnv(env == null ? List.of() : env)
+                .withAttachStdin(stdin != null)
                 .withAttachStdout(true).withAttachStderr(true).exec().getId());
-        await(what, docker.execStartCmd(execId).exec(new FrameCopier(stdout, stderr)), timeout);
+        if (stdin == null) {
+            await(what, docker.execStartCmd(execId).exec(new FrameCopier(stdout, stderr)), timeout);
+            Long code = call(what, () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
+            return code == null ? -1 : code;
+        }
+        boolean inputTaken = startWithInput(what, execId, stdin, stdout, stderr, timeout);
         Long code = call(what, () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
+        if (!inputTaken && code != null && code == 0) {
+            // "Success" from a command that did not read all it was given is not success.
+            throw new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id()
+                    + ": the command exited 0 without reading all of its input", null);
+        }
         return code == null ? -1 : code;
+    }
+
+    /**
+     * Starts an exec whose stdin is attached: the HTTP connection is upgraded to a raw stream (Docker's "hijack"),
+     * which docker-java's transport here does not do, so this speaks it on a channel of its own. Requests go out, the
+     * command's multiplexed stdout/stderr frames come back on the same channel; EOF on the channel (sshd shuts down
+     * its write side of the socket) ends the command's input. Returns whether the command took all of its input.
+     */
+    private boolean startWithInput(String what, String execId, InputStream stdin, OutputStream stdout,
+                                OutputStream stderr, Duration timeout) {
+        SshChannel channel;
+        try {
+            channel = ssh.openUnixSocket(socketPath);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id() + ": interrupted", null);
+        } catch (SshFailure e) {
+            throw translate(what, e);
+        }
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = WATCHDOGS.schedule(() -> {
+            timedOut.set(true);
+            channel.close();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        AtomicReference<IOException> inputFailure = new AtomicReference<>();
+        Future<?> feeder = null;
+        try {
+            byte[] body = "{\"Detach\":false,\"Tty\":false}".getBytes(StandardCharsets.US_ASCII);
+            OutputStream toDocker = channel.getOutputStream();
+            toDocker.write(("POST /exec/" + execId + "/start HTTP/1.1\r\nHost: docker\r\n"
+                    + "Content-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            toDocker.write(body);
+            toDocker.flush();
+            InputStream fromDocker = channel.getInputStream();
+            int status = readUpgradeResponse(what, fromDocker);
+            if (status != 101 && status != 200) {
+                throw new DockerHostException(status == 404 ? DockerHostException.Kind.NotFound
+                        : DockerHostException.Kind.Failed, what + " on " + id() + ": HTTP " + status, null);
+            }
+            feeder = INPUT_FEEDERS.submit(() -> {
+                byte[] buffer = new byte[64 * 1024];
+                while (true) {
+                    int n;
+                    try {
+                        n = stdin.read(buffer);
+                    } catch (IOException | RuntimeException e) {
+                        inputFailure.set(e instanceof IOException io ? io : new IOException(e.toString()));
+                        channel.close(); // no EOF sent: the input did not end cleanly
+                        return null;
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    toDocker.write(buffer, 0, n);
+                }
+                // flush() before close(): sshj's close() may send EOF ahead of bytes still waiting for window space.
+                toDocker.flush();
+                toDocker.close(); // EOF: the command's stdin ends
+                return null;
+            });
+            copyFrames(fromDocker, stdout, stderr);
+            if (inputFailure.get() != null) {
+                throw inputFailure.get();
+            }
+            boolean inputTaken;
+            try {
+                // The command read its EOF before it exited, so the feeder is done or about to return.
+                feeder.get(2, TimeUnit.SECONDS);
+                inputTaken = true;
+            } catch (java.util.concurrent.TimeoutException e) {
+                // It exited without reading all of its input. A feeder blocked on window space inside sshj's channel
+                // stream would hold up sshj's reader thread and every channel of the connection: interrupt it now.
+                feeder.cancel(true);
+                inputTaken = false;
+            }
+            return inputTaken;
+        } catch (IOException | ExecutionException e) {
+            if (timedOut.get()) {
+                throw new DockerHostException(DockerHostException.Kind.Timeout, what + " on " + id()
+                        + " did not finish within " + timeout.toSeconds() + " s", null);
+            }
+            Throwable cause = inputFailure.get() != null ? inputFailure.get()
+                    : e instanceof ExecutionException ee ? ee.getCause() : e;
+            throw new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id() + ": "
+                    + (inputFailure.get() != null ? "reading its input failed: " : "") + cause.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DockerHostException(DockerHostException.Kind.Failed, what + " on " + id() + ": interrupted", null);
+        } finally {
+            watchdog.cancel(false);
+            if (feeder != null) {
+                feeder.cancel(true);
+            }
+            channel.close();
+        }
+    }
+
+    /** Reads the status line and headers of Docker's answer to an upgrade request; returns the status code. */
+    private int readUpgradeResponse(String what, InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0 || head.length() > 16 * 1024) {
+                throw new IOException("Docker's answer to " + what + " ended early");
+            }
+            head.append((char) b);
+        }
+        String[] statusLine = head.substring(0, head.indexOf("\r\n")).split(" ");
+        try {
+            return Integer.parseInt(statusLine[1]);
+        } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
+            throw new IOException("Docker's answer to " + what + " is not HTTP");
+        }
+    }
+
+    /** Docker's multiplexed stream: 8-byte headers (stream 1 stdout, 2 stderr; big-endian length), then the payload. */
+    private static void copyFrames(InputStream in, OutputStream stdout, OutputStream stderr) throws IOException {
+        DataInputStream frames = new DataInputStream(in);
+        byte[] header = new byte[8];
+        byte[] buffer = new byte[64 * 1024];
+        while (true) {
+            try {
+                frames.readFully(header);
+            } catch (EOFException e) {
+                return;
+            }
+            long length = ((header[4] & 0xffL) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8)
+                    | (header[7] & 0xff);
+            OutputStream target = header[0] == 2 ? stderr : stdout;
+            while (length > 0) {
+                int n = (int) Math.min(buffer.length, length);
+                frames.readFully(buffer, 0, n);
+                if (target != null) {
+                    target.write(buffer, 0, n);
+                }
+                length -= n;
+            }
+            if (target != null) {
+                target.flush();
+            }
+        }
     }
 
     @Override

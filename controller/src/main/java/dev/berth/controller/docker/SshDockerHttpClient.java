@@ -44,7 +44,8 @@ import org.apache.hc.core5.util.Timeout;
  * <p>The HTTP pool is as large as the host's channel slots and never validates idle connections (a stale check
  * would block: channel streams ignore SO_TIMEOUT); a dead idle connection is simply replaced. When an operation
  * finds no free slot, idle HTTP connections are closed to give theirs back, and while anyone waits for a slot a
- * connection is closed after its response instead of being kept for the next request. Hijacked stdin (attach) is not supported.
+ * connection is closed after its response instead of being kept for the next request. Hijacked stdin (attach) is not
+ * supported here; {@link SshDockerHost#exec} with input speaks it on a channel of its own.
  */
 final class SshDockerHttpClient implements DockerHttpClient {
 

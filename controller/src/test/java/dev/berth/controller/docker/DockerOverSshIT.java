@@ -375,4 +375,77 @@ class DockerOverSshIT {
         }
         assertThat(docker.inspectContainer(id)).get().extracting(DockerHost.ContainerState::running).isEqualTo(true);
     }
+
+    /**
+     * An exec with environment variables and input: 6 MiB on stdin reach the command whole and end with EOF, its
+     * environment holds the variables (in no command line), stdout and stderr come back apart; a command that exits 0
+     * without reading its input is not a success; a failing input is thrown; the connection goes on afterwards.
+     */
+    @Test
+    void execWithEnvironmentAndInput() throws Exception {
+        TestBed.Host h = bed.host(1);
+        SshDockerHost docker = docker(ssh(h, "it/exec-input", 8), h);
+        String name = "berth-it-input-" + UUID.randomUUID().toString().substring(0, 8);
+        cleanups.add(() -> docker.removeContainer(name, true));
+        String id = docker.createContainer(ContainerSpec.of(name, bed.appImage()).withCommand(List.of("sleep", "600")));
+        docker.startContainer(id);
+
+        int size = 6 * 1024 * 1024 + 7;
+        byte[] data = new byte[size];
+        new java.util.Random(5).nextBytes(data);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        long code = docker.exec(id, List.of("sh", "-c", "echo \"$SECRET\" >&2; wc -c; exit 3"), List.of("SECRET=s3cr3t"),
+                new java.io.ByteArrayInputStream(data), out, err, Duration.ofSeconds(60));
+        assertThat(code).isEqualTo(3);
+        assertThat(out.toString(StandardCharsets.UTF_8).strip()).isEqualTo(Integer.toString(size));
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("s3cr3t\n");
+
+        ByteArrayOutputStream digest = new ByteArrayOutputStream();
+        assertThat(docker.exec(id, List.of("sha256sum"), List.of(), new java.io.ByteArrayInputStream(data), digest,
+                OutputStream.nullOutputStream(), Duration.ofSeconds(60))).isZero();
+        assertThat(digest.toString(StandardCharsets.UTF_8)).startsWith(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(data)));
+
+        java.io.InputStream endless = new java.io.InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return len;
+            }
+        };
+        assertThatThrownBy(() -> docker.exec(id, List.of("true"), List.of(), endless, OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), Duration.ofSeconds(60)))
+                .isInstanceOf(DockerHostException.class).hasMessageContaining("without reading all of its input");
+
+        java.io.InputStream breaks = new java.io.InputStream() {
+            private int served;
+
+            @Override
+            public int read() throws java.io.IOException {
+                throw new java.io.IOException("the source broke");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (served > 1024 * 1024) {
+                    throw new java.io.IOException("the source broke");
+                }
+                served += len;
+                return len;
+            }
+        };
+        assertThatThrownBy(() -> docker.exec(id, List.of("sh", "-c", "cat > /dev/null"), List.of(), breaks,
+                OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), Duration.ofSeconds(60)))
+                .isInstanceOf(DockerHostException.class).hasMessageContaining("the source broke");
+
+        ByteArrayOutputStream still = new ByteArrayOutputStream();
+        assertThat(docker.exec(id, List.of("echo", "still here"), still, OutputStream.nullOutputStream(),
+                Duration.ofSeconds(20))).isZero();
+        assertThat(still.toString(StandardCharsets.UTF_8)).isEqualTo("still here\n");
+    }
 }
