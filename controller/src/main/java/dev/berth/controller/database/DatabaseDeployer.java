@@ -1,0 +1,406 @@
+package dev.berth.controller.database;
+
+import dev.berth.api.v1alpha1.Berth;
+import dev.berth.api.v1alpha1.Server;
+import dev.berth.api.v1alpha1.StandaloneDatabase;
+import dev.berth.api.v1alpha1.StandaloneDatabaseSpec;
+import dev.berth.api.v1alpha1.StandaloneDatabaseStatus;
+import dev.berth.controller.database.DatabasePlan.Phase;
+import dev.berth.controller.database.DatabasePlan.Step;
+import dev.berth.controller.docker.DockerHost;
+import dev.berth.controller.docker.DockerHostException;
+import dev.berth.controller.host.HostFacts;
+import dev.berth.controller.host.ObservedContainer;
+import dev.berth.controller.host.ServerAccessException;
+import dev.berth.controller.host.ServerHost;
+import dev.berth.controller.reconcile.ReconcilerServices;
+import dev.berth.controller.status.EventRecorder;
+import dev.berth.controller.status.Outcome;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The I/O half of a database's convergence, kept thin: observe the host (the database's containers by label, its
+ * volume, and — until the engine has answered once — the readiness check by {@code docker exec}), hand that to the
+ * pure {@link DatabasePlanner}, run its steps through the Server's {@link DockerHost}, and turn the phase into status.
+ * Every host action is a row in the mirror's activity log. One call = one look; waits are reschedules.
+ */
+final class DatabaseDeployer {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseDeployer.class);
+    static final Duration HOST_RETRY = Duration.ofSeconds(15);
+    static final Duration CHECK_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration MAX_PULL = Duration.ofMinutes(10);
+    static final String MASK = "******";
+
+    private final ReconcilerServices services;
+    private final HostFacts facts;
+
+    DatabaseDeployer(ReconcilerServices services) {
+        this.services = services;
+        this.facts = new HostFacts(services.clock());
+    }
+
+    /** What the reconciler knows before touching the host. */
+    record Inputs(StandaloneDatabase db, Server server, DatabaseLogin login) {
+    }
+
+    /** One look's facts. */
+    private record Look(Inputs in, ServerHost host, DesiredDatabase desired, StandaloneDatabaseStatus status,
+            Instant now) {
+        StandaloneDatabase db() {
+            return in.db();
+        }
+
+        String serverName() {
+            return in.server().getMetadata().getName();
+        }
+    }
+
+    static String network(Server server) {
+        return server.getSpec().getNetwork() == null ? "berth" : server.getSpec().getNetwork();
+    }
+
+    Outcome converge(Inputs in, StandaloneDatabaseStatus status) {
+        StandaloneDatabase db = in.db();
+        Server server = in.server();
+        DesiredDatabase desired = DesiredDatabase.compute(db, in.login(), network(server));
+        DockerHost docker;
+        try {
+            docker = services.serverAccess().dockerHost(server);
+        } catch (ServerAccessException e) {
+            return notReady(DatabaseReasons.SERVER_UNAVAILABLE, "Server " + server.getMetadata().getName()
+                    + " cannot be used (" + e.reason() + "): " + e.getMessage(), "Waiting", HOST_RETRY, false);
+        }
+        ServerHost host = ServerHost.of(docker, server, facts);
+        Look look = new Look(in, host, desired, status, services.clock().instant());
+        try {
+            return look(look);
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                host.forget(desired.image(), desired.network());
+            }
+            boolean unreachable = e.kind() == DockerHostException.Kind.Unavailable
+                    || e.kind() == DockerHostException.Kind.Timeout;
+            String message = "Docker on Server " + server.getMetadata().getName() + ": " + scrub(e.getMessage(), in.login());
+            return notReady(unreachable ? DatabaseReasons.SERVER_UNAVAILABLE : DatabaseReasons.DOCKER_ERROR, message,
+                    "Waiting", unreachable ? HOST_RETRY : HOST_RETRY.multipliedBy(2), !unreachable);
+        }
+    }
+
+    private Outcome look(Look look) {
+        DockerHost docker = look.host().docker();
+        DesiredDatabase desired = look.desired();
+        List<ObservedContainer> observed = observe(docker, look.db(), desired);
+        boolean volumeExists = docker.volumeExists(desired.volume());
+        Boolean answers = askIfNeeded(look, observed);
+        StandaloneDatabaseStatus status = look.status();
+        DatabasePlanner.Input input = new DatabasePlanner.Input(desired, observed, volumeExists, status.getConfigHash(),
+                status.getImage(), status.getFailedConfigHash(), Boolean.TRUE.equals(look.db().getSpec().getSuspend()),
+                answers, look.now());
+        DatabasePlan plan = DatabasePlanner.plan(input);
+        fillStatus(look, status);
+        boolean creates = plan.steps().stream().anyMatch(s -> s instanceof DatabasePlan.Create);
+        if (creates) {
+            // The image first, before anything is stopped: an image that cannot be had changes nothing.
+            Optional<String> cannot = ensureImage(look);
+            if (cannot.isPresent()) {
+                return notReady(DatabaseReasons.IMAGE_UNAVAILABLE, cannot.get()
+                        + "; the database is left as it is. Berth retries on the periodic re-check", "Failed",
+                        HOST_RETRY.multipliedBy(4), true);
+            }
+            look.host().ensureNetwork(desired.network());
+        }
+        if (plan.failing() != null) {
+            return failed(look, plan, look.host().lastLogLines(plan.failing().id()));
+        }
+        Optional<Outcome> portTaken = act(look, plan, input, observed);
+        if (portTaken.isPresent()) {
+            return portTaken.get();
+        }
+        recordDrift(look, plan);
+        return outcome(look, plan);
+    }
+
+    /** The database's containers on the host, inspected (state, health, start time, aliases). */
+    private static List<ObservedContainer> observe(DockerHost docker, StandaloneDatabase db, DesiredDatabase desired) {
+        List<ObservedContainer> out = new ArrayList<>();
+        for (DockerHost.ContainerSummary s : docker.findContainers(DesiredDatabase.selector(db))) {
+            docker.inspectContainer(s.id()).map(c -> ObservedContainer.of(c, desired.network(), desired.host()))
+                    .ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * The readiness check, run while the engine has not answered in this container yet (after that, Docker's own
+     * health check is read, so a look with nothing changed writes nothing to Docker).
+     */
+    private Boolean askIfNeeded(Look look, List<ObservedContainer> observed) {
+        StandaloneDatabaseStatus status = look.status();
+        Optional<ObservedContainer> current = observed.stream()
+                .filter(c -> look.desired().configHash().equals(c.configHash()) && c.running()).findFirst();
+        if (current.isEmpty()) {
+            return null;
+        }
+        boolean answeredHere = current.get().id().equals(status.getContainerId())
+                && look.desired().configHash().equals(status.getConfigHash()) && readyBefore(status);
+        if (answeredHere && !"unhealthy".equals(current.get().health())) {
+            return null;
+        }
+        return answers(look.host().docker(), current.get().id(), look.desired().readiness());
+    }
+
+    private static boolean answers(DockerHost docker, String id, ReadinessCheck check) {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try {
+            return docker.exec(id, check.command(), check.envEntries(), null, sink, sink, CHECK_TIMEOUT) == 0;
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.Conflict || e.kind() == DockerHostException.Kind.NotFound) {
+                return false; // stopped or gone meanwhile: the next look sees it
+            }
+            throw e;
+        }
+    }
+
+    private static boolean readyBefore(StandaloneDatabaseStatus status) {
+        return status.condition(Berth.CONDITION_READY).map(c -> "True".equals(c.getStatus())).orElse(false);
+    }
+
+    private Optional<String> ensureImage(Look look) {
+        return look.host().ensureImage(look.desired().image(), () -> null, null, MAX_PULL,
+                text -> scrub(text, look.in().login()), new ServerHost.PullLog() {
+                    @Override
+                    public void line(String text) {
+                    }
+
+                    @Override
+                    public void pulled(String image) {
+                        activity(look, "image.pull", image + " on Server " + look.serverName());
+                    }
+                });
+    }
+
+    /**
+     * Runs the plan's steps in order. A start refused because the public port is taken fails the configuration the
+     * way a failing engine does (the previous one is started again); that outcome is returned.
+     */
+    private Optional<Outcome> act(Look look, DatabasePlan plan, DatabasePlanner.Input input,
+            List<ObservedContainer> observed) {
+        DockerHost docker = look.host().docker();
+        DesiredDatabase desired = look.desired();
+        String created = null;
+        for (Step step : plan.steps()) {
+            if (step instanceof DatabasePlan.CreateVolume v) {
+                if (docker.ensureVolume(v.name(), Map.of(Berth.LABEL_MANAGED, "true",
+                        DesiredDatabase.LABEL_DATABASE, look.db().getMetadata().getUid()))) {
+                    activity(look, "volume.create", "volume " + v.name() + " on Server " + look.serverName());
+                }
+            } else if (step instanceof DatabasePlan.Stop s) {
+                docker.stopContainer(s.id(), desired.engine().stopGrace());
+                activity(look, "container.stop", "container " + s.name() + " on Server " + look.serverName()
+                        + " (" + desired.engine().stopSignal() + ", up to " + desired.engine().stopGrace().toSeconds()
+                        + "s to shut down cleanly)");
+            } else if (step instanceof DatabasePlan.Remove r) {
+                if (docker.removeContainer(r.id(), false)) {
+                    activity(look, "container.remove", "container " + r.name() + " on Server " + look.serverName());
+                }
+            } else if (step instanceof DatabasePlan.Create) {
+                created = look.host().create(desired.container());
+                activity(look, "container.create", "container " + desired.container().name() + " ("
+                        + desired.image() + ") on volume " + desired.volume() + " on Server " + look.serverName());
+            } else if (step instanceof DatabasePlan.Start st) {
+                String id = st.id() == null ? created : st.id();
+                try {
+                    look.host().start(id, desired.network());
+                } catch (DockerHostException e) {
+                    if (st.id() == null && portTaken(e)) {
+                        return Optional.of(publicPortInUse(look, input, observed, id, e));
+                    }
+                    throw e;
+                }
+                activity(look, "container.start", "container " + st.name() + " on Server " + look.serverName());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static boolean portTaken(DockerHostException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase();
+        return m.contains("port is already allocated") || m.contains("address already in use");
+    }
+
+    /** The new container could not bind the public port: it goes, and the previous configuration comes back. */
+    private Outcome publicPortInUse(Look look, DatabasePlanner.Input input, List<ObservedContainer> observed,
+            String createdId, DockerHostException e) {
+        DockerHost docker = look.host().docker();
+        if (docker.removeContainer(createdId, true)) {
+            activity(look, "container.remove", "container " + look.desired().container().name() + " on Server "
+                    + look.serverName() + ": public port " + look.desired().publicPort() + " is taken");
+        }
+        List<ObservedContainer> others = observed.stream()
+                .filter(c -> !look.desired().configHash().equals(c.configHash())).toList();
+        Optional<ObservedContainer> previous = DatabasePlanner.rollbackTarget(input, others);
+        previous.ifPresent(p -> {
+            look.host().start(p.id(), look.desired().network());
+            activity(look, "container.start", "container " + p.name() + " on Server " + look.serverName()
+                    + ": the previous configuration, again");
+        });
+        look.status().setFailedConfigHash(look.desired().configHash());
+        String message = "public port " + look.desired().publicPort() + " is already in use on Server "
+                + look.serverName() + " (" + scrub(e.getMessage(), look.in().login()) + ")"
+                + (previous.isPresent() ? "; the previous configuration was started again" : "")
+                + ". Choose another spec.publicPort or free the port; Berth tries again when the spec changes";
+        services.events().record(look.db(), EventRecorder.WARNING, DatabaseReasons.PUBLIC_PORT_IN_USE, message);
+        return notReady(DatabaseReasons.PUBLIC_PORT_IN_USE, message, "Failed", null, true);
+    }
+
+    /** A configuration that failed: the plan's steps (remove it, maybe start the previous one), then the reason. */
+    private Outcome failed(Look look, DatabasePlan plan, String logs) {
+        act(look, plan, null, List.of());
+        StandaloneDatabaseStatus status = look.status();
+        status.setFailedConfigHash(look.desired().configHash());
+        String scrubbed = scrub(logs, look.in().login());
+        String message = "the " + look.desired().engine().name().toLowerCase() + " container " + plan.failing().name()
+                + " failed: " + plan.detail() + ". Berth tries again when the spec changes"
+                + (scrubbed == null || scrubbed.isBlank() ? "" : ". Last log lines:\n" + scrubbed);
+        services.meters().counter("berth.database.failures", "engine", look.desired().engine().name().toLowerCase())
+                .increment();
+        log.warn("StandaloneDatabase {}/{}: {}", look.db().getMetadata().getNamespace(), look.db().getMetadata().getName(),
+                plan.detail());
+        return notReady(DatabaseReasons.DATABASE_FAILED, message, "Failed", null, true);
+    }
+
+    private void recordDrift(Look look, DatabasePlan plan) {
+        if (plan.drift() == null) {
+            return;
+        }
+        services.meters().counter("berth.database.drift", "kind", plan.drift().contains("removed") ? "removed" : "stopped")
+                .increment();
+        String message = plan.drift() + " out of band; Berth put it back on volume " + look.desired().volume();
+        log.warn("StandaloneDatabase {}/{}: {}", look.db().getMetadata().getNamespace(),
+                look.db().getMetadata().getName(), message);
+        services.events().record(look.db(), EventRecorder.WARNING, DatabaseReasons.DRIFT_REPAIRED, message);
+    }
+
+    /** What status says whatever the phase: where clients connect, the volume. */
+    private static void fillStatus(Look look, StandaloneDatabaseStatus status) {
+        DesiredDatabase d = look.desired();
+        status.setHost(d.host());
+        status.setPort(d.port());
+        status.setPublicPort(d.publicPort());
+        status.setVolumeName(d.volume());
+    }
+
+    private Outcome outcome(Look look, DatabasePlan plan) {
+        StandaloneDatabaseStatus status = look.status();
+        DesiredDatabase d = look.desired();
+        String server = look.serverName();
+        return switch (plan.phase()) {
+            case READY -> {
+                ObservedContainer c = plan.ready();
+                boolean newContainer = !c.id().equals(status.getContainerId()) || status.getEngineVersion() == null;
+                status.setContainerId(c.id());
+                status.setImage(d.image());
+                status.setConfigHash(d.configHash());
+                status.setFailedConfigHash(null);
+                if (newContainer) {
+                    status.setEngineVersion(version(look.host().docker(), c.id(), d));
+                }
+                yield Outcome.ready(d.engine().name().toLowerCase() + " " + Objects.requireNonNullElse(
+                        status.getEngineVersion(), "") + " accepts connections at " + d.host() + ":" + d.port()
+                        + " on the Berth network of Server " + server
+                        + (d.publicPort() == null ? "" : " and on port " + d.publicPort() + " of the Server"));
+            }
+            case STARTING -> notReady(DatabaseReasons.STARTING, plan.detail() + " (" + d.image() + " on Server "
+                    + server + ")", "Starting", plan.recheck().orElse(DatabasePlanner.POLL), false);
+            case UNHEALTHY -> notReady(DatabaseReasons.DATABASE_UNHEALTHY, plan.detail(), "Unhealthy",
+                    plan.recheck().orElse(DatabasePlanner.POLL), true);
+            case SUSPENDED -> notReady(Berth.REASON_SUSPENDED, plan.detail(), "Suspended", null, false);
+            case VOLUME_MISSING -> notReady(DatabaseReasons.DATA_VOLUME_MISSING, plan.detail() + ". If the data is "
+                    + "gone for good and an empty database is wanted, create the volume by hand (docker volume create "
+                    + d.volume() + " on Server " + server + "); otherwise restore the volume (docs/databases.md)",
+                    "Failed", null, true);
+            case MAJOR_UPGRADE_REFUSED -> notReady(DatabaseReasons.MAJOR_UPGRADE_NOT_SUPPORTED, plan.detail(), "Failed",
+                    null, true);
+            case FAILED -> {
+                String message = status.condition(Berth.CONDITION_READY)
+                        .filter(c -> DatabaseReasons.DATABASE_FAILED.equals(c.getReason())
+                                || DatabaseReasons.PUBLIC_PORT_IN_USE.equals(c.getReason()))
+                        .map(c -> c.getMessage()).orElse(plan.detail());
+                String reason = status.condition(Berth.CONDITION_READY)
+                        .filter(c -> DatabaseReasons.PUBLIC_PORT_IN_USE.equals(c.getReason()))
+                        .map(c -> c.getReason()).orElse(DatabaseReasons.DATABASE_FAILED);
+                yield notReady(reason, message, "Failed", null, true);
+            }
+        };
+    }
+
+    /** The version the engine reports; null when it does not say (the next new container asks again). */
+    private String version(DockerHost docker, String id, DesiredDatabase d) {
+        ReadinessCheck query = EngineVersion.query(d.engine(), d.login());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            long code = docker.exec(id, query.command(), query.envEntries(), null, out, new ByteArrayOutputStream(),
+                    CHECK_TIMEOUT);
+            return code == 0 ? EngineVersion.parse(d.engine(), out.toString(StandardCharsets.UTF_8)) : null;
+        } catch (DockerHostException e) {
+            log.debug("version query failed: {}", e.kind());
+            return null;
+        }
+    }
+
+    /**
+     * Takes the database off its host: its containers get the engine's stop and grace and are removed; the volume
+     * is removed only with {@code deletionPolicy: Delete}.
+     */
+    void remove(StandaloneDatabase db, Server server) throws ServerAccessException {
+        DockerHost docker = services.serverAccess().dockerHost(server);
+        DatabaseEngine engine = DatabaseEngine.of(db.getSpec().getEngine());
+        String serverName = server.getMetadata().getName();
+        for (DockerHost.ContainerSummary c : docker.findContainers(DesiredDatabase.selector(db))) {
+            if ("running".equalsIgnoreCase(c.state())) {
+                docker.stopContainer(c.id(), engine.stopGrace());
+            }
+            if (docker.removeContainer(c.id(), true)) {
+                services.mirror().recordActivity(db, "container.remove", "container " + c.name() + " on Server "
+                        + serverName + ": the StandaloneDatabase was deleted");
+            }
+        }
+        String volume = DesiredDatabase.volumeName(db);
+        StandaloneDatabaseSpec.Storage storage = db.getSpec().getStorage();
+        if (storage != null && storage.getDeletionPolicy() == StandaloneDatabaseSpec.DeletionPolicy.Delete) {
+            if (docker.removeVolume(volume)) {
+                services.mirror().recordActivity(db, "volume.remove", "volume " + volume + " on Server " + serverName
+                        + ": the StandaloneDatabase was deleted (deletionPolicy Delete)");
+            }
+        } else {
+            log.info("StandaloneDatabase {}/{}: volume {} kept on Server {} (deletionPolicy Retain)",
+                    db.getMetadata().getNamespace(), db.getMetadata().getName(), volume, serverName);
+        }
+    }
+
+    private void activity(Look look, String action, String detail) {
+        services.mirror().recordActivity(look.db(), action, detail);
+    }
+
+    /** The password never reaches status, an Event or a log line, whatever a tool printed. */
+    static String scrub(String text, DatabaseLogin login) {
+        if (text == null || login.password().isEmpty()) {
+            return text;
+        }
+        return text.replace(login.password(), MASK);
+    }
+
+    static Outcome notReady(String reason, String message, String state, Duration recheck, boolean warning) {
+        return new Outcome(false, reason, message, state, warning, List.of(), Optional.ofNullable(recheck));
+    }
+}
