@@ -317,6 +317,120 @@ public enum DatabaseEngine {
         return new ConnectionDetails(uri, host, port, login.username(), login.password(), db, jdbc);
     }
 
+    /**
+     * How the login's password becomes {@code newPassword} inside a running engine whose login still has
+     * {@code current}'s password (see {@link PasswordChange} for when the reconciler runs it). The in-place execs log in
+     * over TCP like the readiness check: they first try the new password (already applied: nothing to do), then the
+     * old one, change it with the engine's own statement, and check the new one. Both passwords, and a SQL statement
+     * holding the new one, reach the exec only through its environment; the engine's output goes nowhere.
+     * <ul>
+     *   <li>PostgreSQL: {@code ALTER ROLE CURRENT_USER PASSWORD E'…'} through psql's stdin.</li>
+     *   <li>MySQL, MariaDB: {@code ALTER USER CURRENT_USER() IDENTIFIED BY '…'} for the login over TCP, then the same
+     *       for {@code root@localhost} over the socket when it still has the old password (it got the same one on
+     *       first start; one a person changed is left alone).</li>
+     *   <li>MongoDB: {@code changeUserPassword} in {@code admin}, by mongosh reading {@code process.env}.</li>
+     *   <li>The Redis family: {@code CONFIG SET requirepass}, the value read by the cli from stdin ({@code -x}). This
+     *       lasts only until the server restarts, which is why the container's environment must carry the new
+     *       password too (it does: the container is replaced).</li>
+     *   <li>ClickHouse: {@link PasswordChange.AtRestart}.</li>
+     * </ul>
+     */
+    public PasswordChange passwordChange(DatabaseLogin current, String newPassword) {
+        Map<String, String> env = new TreeMap<>();
+        env.put("BERTH_USERNAME", current.username());
+        env.put("BERTH_DATABASE", current.database());
+        env.put("BERTH_OLD_PASSWORD", current.password());
+        env.put("BERTH_NEW_PASSWORD", newPassword);
+        String p = Integer.toString(port);
+        String script;
+        switch (this) {
+            case POSTGRESQL -> {
+                env.put("BERTH_STATEMENT", "ALTER ROLE CURRENT_USER PASSWORD " + postgresLiteral(newPassword) + ";");
+                String psql = "psql -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + p
+                        + " -U \"$BERTH_USERNAME\" -d \"$BERTH_DATABASE\"";
+                script = "export PGCONNECT_TIMEOUT=5 PGCLIENTENCODING=UTF8\n"
+                        + "ok() { " + psql + " -tAc 'SELECT 1' >/dev/null 2>&1; }\n"
+                        + "alter() { printf '%s\\n' \"$BERTH_STATEMENT\" | " + psql + " >/dev/null 2>&1; }\n"
+                        + changeFunction("PGPASSWORD")
+                        + "change ok alter\n";
+            }
+            case MYSQL, MARIADB -> {
+                env.put("BERTH_STATEMENT", "SET SESSION sql_mode = ''; ALTER USER CURRENT_USER() IDENTIFIED BY "
+                        + mysqlLiteral(newPassword) + ";");
+                String client = this == MYSQL ? "mysql" : "mariadb";
+                String login = client + " --protocol=TCP -h 127.0.0.1 -P " + p
+                        + " -u \"$BERTH_USERNAME\" --connect-timeout=5 --default-character-set=utf8mb4";
+                String root = client + " --protocol=SOCKET -u root --default-character-set=utf8mb4";
+                script = "ok() { " + login + " -e 'SELECT 1' >/dev/null 2>&1; }\n"
+                        + "alter() { printf '%s\\n' \"$BERTH_STATEMENT\" | " + login + " >/dev/null 2>&1; }\n"
+                        + "root_ok() { " + root + " -e 'SELECT 1' >/dev/null 2>&1; }\n"
+                        + "root_alter() { printf '%s\\n' \"$BERTH_STATEMENT\" | " + root + " >/dev/null 2>&1; }\n"
+                        + changeFunction("MYSQL_PWD")
+                        + "change ok alter || exit $?\n"
+                        + "change root_ok root_alter\n"
+                        + "[ $? -ne " + PasswordChange.REFUSED + " ] || exit " + PasswordChange.REFUSED + "\n"
+                        + "exit 0\n";
+            }
+            case MONGODB -> script = "exec mongosh --quiet --norc --host \"$(hostname)\" --port " + p + " --eval '"
+                    + "const a = db.getSiblingDB(\"admin\"), e = process.env; "
+                    + "const logIn = (pw) => { try { a.auth(e.BERTH_USERNAME, pw); return true; } "
+                    + "catch (x) { return false; } }; "
+                    + "if (!logIn(e.BERTH_NEW_PASSWORD)) { "
+                    + "if (!logIn(e.BERTH_OLD_PASSWORD)) { quit(" + PasswordChange.NO_LOGIN + "); } "
+                    + "try { a.changeUserPassword(e.BERTH_USERNAME, e.BERTH_NEW_PASSWORD); } "
+                    + "catch (x) { quit(" + PasswordChange.REFUSED + "); } }"
+                    + "' >/dev/null 2>&1\n";
+            case REDIS, VALKEY, KEYDB, DRAGONFLY -> {
+                String cli = (this == DRAGONFLY ? "redis-cli" : cliBinary()) + " -h 127.0.0.1 -p " + p;
+                script = "ok() { [ \"$(" + cli + " ping 2>/dev/null)\" = PONG ]; }\n"
+                        + "alter() { [ \"$(printf '%s' \"$BERTH_NEW_PASSWORD\" | " + cli
+                        + " -x config set requirepass 2>/dev/null)\" = OK ]; }\n"
+                        + changeFunction("REDISCLI_AUTH")
+                        + "change ok alter\n";
+            }
+            case CLICKHOUSE -> {
+                return new PasswordChange.AtRestart("ClickHouse's image writes its user's password from "
+                        + "CLICKHOUSE_PASSWORD into its configuration at every start, and a user defined there cannot be "
+                        + "changed by SQL: the replaced container, with the new password in its environment, applies it");
+            }
+            default -> throw new IllegalStateException(name());
+        }
+        Set<String> secrets = env.containsKey("BERTH_STATEMENT")
+                ? Set.of("BERTH_OLD_PASSWORD", "BERTH_NEW_PASSWORD", "BERTH_STATEMENT")
+                : Set.of("BERTH_OLD_PASSWORD", "BERTH_NEW_PASSWORD");
+        return new PasswordChange.InPlace(List.of("sh", "-c", script), env, secrets);
+    }
+
+    /**
+     * The shell function every in-place change runs ({@code change CHECK ALTER}): the client reads the password from
+     * {@code variable}, exported (not a prefix assignment, which POSIX leaves unspecified for functions).
+     */
+    private static String changeFunction(String variable) {
+        return "change() {\n"
+                + "  export " + variable + "=\"$BERTH_NEW_PASSWORD\"; \"$1\" && return 0\n"
+                + "  export " + variable + "=\"$BERTH_OLD_PASSWORD\"; \"$1\" || return " + PasswordChange.NO_LOGIN + "\n"
+                + "  \"$2\" || return " + PasswordChange.REFUSED + "\n"
+                + "  export " + variable + "=\"$BERTH_NEW_PASSWORD\"; \"$1\" || return " + PasswordChange.REFUSED + "\n"
+                + "}\n";
+    }
+
+    /**
+     * A PostgreSQL escape-string literal ({@code E'…'}) of {@code s}: backslashes doubled, quotes doubled. An E-string
+     * reads backslashes as escapes whatever {@code standard_conforming_strings} says, so this holds for any server
+     * setting and any text.
+     */
+    static String postgresLiteral(String s) {
+        return "E'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /**
+     * A MySQL/MariaDB string literal of {@code s}, for a session whose {@code sql_mode} was emptied first (so that
+     * backslashes are escapes even where the server's mode says NO_BACKSLASH_ESCAPES): backslashes and quotes doubled.
+     */
+    static String mysqlLiteral(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
     /** The major version in an image's tag ({@code postgres:15.4-alpine} is 15), if the tag starts with one. */
     public static OptionalInt imageMajorVersion(String image) {
         if (image == null) {

@@ -232,6 +232,94 @@ class DatabaseEngineTest {
                 .isEqualTo("clickhouse://app:p%40ss%3Aw%2Frd%20%3F@h:9000/shop");
     }
 
+    @ParameterizedTest
+    @EnumSource(DatabaseEngine.class)
+    void passwordChangeCarriesBothPasswordsOnlyInItsEnvironment(DatabaseEngine engine) {
+        String next = "n3w'pw\"\\$(x)`y` ;--";
+        PasswordChange change = engine.passwordChange(APP, next);
+        if (engine == DatabaseEngine.CLICKHOUSE) {
+            assertThat(change).isInstanceOf(PasswordChange.AtRestart.class);
+            assertThat(((PasswordChange.AtRestart) change).why()).contains("CLICKHOUSE_PASSWORD", "every start");
+            return;
+        }
+        PasswordChange.InPlace exec = (PasswordChange.InPlace) change;
+        assertThat(exec.command()).hasSize(3).startsWith("sh", "-c");
+        assertThat(exec.command()).noneMatch(arg -> arg.contains("s3cr") || arg.contains("n3w"));
+        assertThat(exec.env()).containsEntry("BERTH_OLD_PASSWORD", SECRET).containsEntry("BERTH_NEW_PASSWORD", next)
+                .containsEntry("BERTH_USERNAME", "app").containsEntry("BERTH_DATABASE", "shop");
+        assertThat(exec.secretNames()).contains("BERTH_OLD_PASSWORD", "BERTH_NEW_PASSWORD");
+        exec.env().forEach((name, value) -> {
+            if (value.contains("s3cr") || value.contains("n3w")) {
+                assertThat(exec.secretNames()).as("variable %s holds a password", name).contains(name);
+            }
+        });
+        assertThat(exec.toString()).doesNotContain("s3cr", "n3w");
+        assertThat(exec.envEntries()).isSorted();
+        // The engine's own output (whose errors may quote the statement) goes nowhere, or is only compared: only exit
+        // statuses come back.
+        assertThat(exec.command().get(2)).contains("/dev/null").doesNotContain("echo");
+        assertThat(exec.failureMessage(PasswordChange.NO_LOGIN, "shop-credentials"))
+                .contains("shop-credentials", "neither").doesNotContain("s3cr", "n3w");
+        assertThat(exec.failureMessage(PasswordChange.REFUSED, "shop-credentials")).contains("refused");
+    }
+
+    @Test
+    void passwordChangeUsesEachEnginesOwnStatementAndTriesTheNewPasswordFirst() {
+        PasswordChange.InPlace pg = (PasswordChange.InPlace) DatabaseEngine.POSTGRESQL.passwordChange(APP, "n'w\\x");
+        assertThat(pg.env()).containsEntry("BERTH_STATEMENT", "ALTER ROLE CURRENT_USER PASSWORD E'n''w\\\\x';");
+        assertThat(pg.command().get(2)).contains("psql -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 5432",
+                "export PGPASSWORD=\"$BERTH_NEW_PASSWORD\"; \"$1\" && return 0",
+                "export PGPASSWORD=\"$BERTH_OLD_PASSWORD\"; \"$1\" || return 10", "\"$2\" || return 11",
+                "change ok alter");
+        assertThat(pg.secretNames()).contains("BERTH_STATEMENT");
+
+        PasswordChange.InPlace mysql = (PasswordChange.InPlace) DatabaseEngine.MYSQL.passwordChange(APP, "n'w\\x");
+        assertThat(mysql.env()).containsEntry("BERTH_STATEMENT",
+                "SET SESSION sql_mode = ''; ALTER USER CURRENT_USER() IDENTIFIED BY 'n''w\\\\x';");
+        assertThat(mysql.command().get(2)).contains("mysql --protocol=TCP -h 127.0.0.1 -P 3306",
+                "export MYSQL_PWD=", "change ok alter || exit $?", "mysql --protocol=SOCKET -u root",
+                "change root_ok root_alter");
+        assertThat(DatabaseEngine.MARIADB.passwordChange(APP, "x")).extracting(c -> ((PasswordChange.InPlace) c)
+                .command().get(2)).asString().contains("mariadb --protocol=TCP").doesNotContain("mysql ");
+
+        String redis = ((PasswordChange.InPlace) DatabaseEngine.REDIS.passwordChange(APP, "x")).command().get(2);
+        assertThat(redis).contains("export REDISCLI_AUTH=", "redis-cli -h 127.0.0.1 -p 6379 ping",
+                "printf '%s' \"$BERTH_NEW_PASSWORD\" | redis-cli -h 127.0.0.1 -p 6379 -x config set requirepass");
+        assertThat(((PasswordChange.InPlace) DatabaseEngine.VALKEY.passwordChange(APP, "x")).command().get(2))
+                .contains("valkey-cli -h 127.0.0.1 -p 6379 -x config set requirepass");
+        assertThat(((PasswordChange.InPlace) DatabaseEngine.KEYDB.passwordChange(APP, "x")).command().get(2))
+                .contains("keydb-cli -h 127.0.0.1");
+        assertThat(((PasswordChange.InPlace) DatabaseEngine.DRAGONFLY.passwordChange(APP, "x")).command().get(2))
+                .contains("redis-cli -h 127.0.0.1 -p 6379 -x config set requirepass");
+        assertThat(((PasswordChange.InPlace) DatabaseEngine.REDIS.passwordChange(APP, "x")).secretNames())
+                .containsExactlyInAnyOrder("BERTH_OLD_PASSWORD", "BERTH_NEW_PASSWORD");
+
+        String mongo = ((PasswordChange.InPlace) DatabaseEngine.MONGODB.passwordChange(APP, "x")).command().get(2);
+        assertThat(mongo).contains("mongosh", "--host \"$(hostname)\" --port 27017",
+                "a.changeUserPassword(e.BERTH_USERNAME, e.BERTH_NEW_PASSWORD)", "quit(10)", "quit(11)");
+    }
+
+    @Test
+    void sqlLiteralsHoldAnyTextAndNothingEscapesThem() {
+        assertThat(DatabaseEngine.postgresLiteral("plain")).isEqualTo("E'plain'");
+        assertThat(DatabaseEngine.postgresLiteral("it's")).isEqualTo("E'it''s'");
+        assertThat(DatabaseEngine.postgresLiteral("a\\'; DROP ROLE x; --")).isEqualTo("E'a\\\\''; DROP ROLE x; --'");
+        assertThat(DatabaseEngine.mysqlLiteral("a\\' OR '1")).isEqualTo("'a\\\\'' OR ''1'");
+        // Inside the literal every quote is doubled and every backslash is doubled: an odd run of either never occurs,
+        // so the literal ends only at its last character.
+        for (String s : List.of("'", "\\", "\\'", "''\\\\'", "x\n'y", "ü€'")) {
+            String body = DatabaseEngine.postgresLiteral(s).substring(2, DatabaseEngine.postgresLiteral(s).length() - 1);
+            assertThat(body.replace("''", "").replace("\\\\", "")).doesNotContain("'", "\\");
+        }
+    }
+
+    @Test
+    void passwordChangeIsDueOnlyWhenTheAppliedPasswordIsKnownAndDiffers() {
+        assertThat(PasswordChange.due(java.util.Optional.empty(), APP)).isFalse();
+        assertThat(PasswordChange.due(java.util.Optional.of(SECRET), APP)).isFalse();
+        assertThat(PasswordChange.due(java.util.Optional.of("old"), APP)).isTrue();
+    }
+
     @Test
     void loginHidesItsPassword() {
         assertThat(APP.toString()).doesNotContain("s3cr").contains("app", "shop");
