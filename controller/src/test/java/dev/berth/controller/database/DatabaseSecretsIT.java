@@ -6,7 +6,7 @@ import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.LocalRef;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
 import dev.berth.api.v1alpha1.StandaloneDatabaseSpec;
-import dev.berth.controller.LocalApiServer;
+import dev.berth.controller.local.LocalApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
