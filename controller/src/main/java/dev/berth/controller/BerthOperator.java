@@ -112,7 +112,7 @@ public final class BerthOperator implements AutoCloseable {
         });
         operator.register(new ServerReconciler(services), controller(config.serverCheckInterval()));
         operator.register(new ApplicationReconciler(services), controller(config.appRecheckInterval()));
-        operator.register(new StandaloneDatabaseReconciler(services), controller(null));
+        operator.register(new StandaloneDatabaseReconciler(services), controller(config.appRecheckInterval()));
         operator.register(new ScheduledBackupReconciler(services), controller(null));
         // Returns once every informer has synced; with leader election, reconciling waits for the lease.
         operator.start();

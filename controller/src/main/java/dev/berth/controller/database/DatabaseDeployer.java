@@ -49,8 +49,13 @@ final class DatabaseDeployer {
         this.facts = new HostFacts(services.clock());
     }
 
-    /** What the reconciler knows before touching the host. */
-    record Inputs(StandaloneDatabase db, Server server, DatabaseLogin login) {
+    /**
+     * What the reconciler knows before touching the host.
+     *
+     * @param appliedPassword the password the engine was last seen to accept (the connection Secret's), if known
+     */
+    record Inputs(StandaloneDatabase db, Server server, DatabaseLogin login, String credentialsSecretName,
+            Optional<String> appliedPassword) {
     }
 
     /** One look's facts. */
@@ -100,6 +105,10 @@ final class DatabaseDeployer {
         DockerHost docker = look.host().docker();
         DesiredDatabase desired = look.desired();
         List<ObservedContainer> observed = observe(docker, look.db(), desired);
+        Optional<Outcome> refused = changePassword(look, observed);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         boolean volumeExists = docker.volumeExists(desired.volume());
         Boolean answers = askIfNeeded(look, observed);
         StandaloneDatabaseStatus status = look.status();
@@ -128,6 +137,38 @@ final class DatabaseDeployer {
         }
         recordDrift(look, plan);
         return outcome(look, plan);
+    }
+
+    /**
+     * A password changed in the credentials Secret is applied inside the running engine before anything else (the
+     * container is then replaced, with the new password in its environment): engines that keep the password in their
+     * data would otherwise refuse the new one. The exec tries the new password first, so running it again is harmless.
+     */
+    private Optional<Outcome> changePassword(Look look, List<ObservedContainer> observed) {
+        DatabaseLogin login = look.in().login();
+        if (!PasswordChange.due(look.in().appliedPassword(), login)) {
+            return Optional.empty();
+        }
+        Optional<ObservedContainer> running = observed.stream().filter(ObservedContainer::running).findFirst();
+        if (running.isEmpty()) {
+            return Optional.empty();
+        }
+        DatabaseLogin previous = new DatabaseLogin(login.username(), look.in().appliedPassword().get(), login.database());
+        PasswordChange change = look.desired().engine().passwordChange(previous, login.password());
+        if (!(change instanceof PasswordChange.InPlace exec)) {
+            return Optional.empty();
+        }
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        long code = look.host().docker().exec(running.get().id(), exec.command(), exec.envEntries(), null, sink, sink,
+                CHECK_TIMEOUT);
+        if (code == 0) {
+            activity(look, "database.password", "the login " + login.username() + " took the password of Secret "
+                    + look.in().credentialsSecretName() + " in container " + running.get().name());
+            return Optional.empty();
+        }
+        return Optional.of(notReady(PasswordChange.FAILED_REASON,
+                exec.failureMessage((int) code, look.in().credentialsSecretName()), "Failed", HOST_RETRY.multipliedBy(4),
+                true));
     }
 
     /** The database's containers on the host, inspected (state, health, start time, aliases). */

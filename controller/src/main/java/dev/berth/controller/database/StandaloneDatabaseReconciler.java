@@ -4,27 +4,36 @@ import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
 import dev.berth.api.v1alpha1.StandaloneDatabaseStatus;
+import dev.berth.controller.docker.DockerHostException;
+import dev.berth.controller.host.ServerAccessException;
 import dev.berth.controller.reconcile.BerthReconciler;
 import dev.berth.controller.reconcile.ReconcilerServices;
 import dev.berth.controller.reconcile.ReferenceEventSources;
+import dev.berth.controller.status.EventRecorder;
 import dev.berth.controller.status.Outcome;
 import dev.berth.controller.status.Reasons;
 import dev.berth.controller.validation.SpecViolations;
 import dev.berth.controller.validation.StandaloneDatabaseSpecValidator;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * StandaloneDatabases: validated, their Server reference resolved (re-reconciled when that Server appears),
- * mirrored, status written. Running the engine's container comes in its own issue; until then Ready stays False
- * with ConvergenceNotImplemented.
+ * StandaloneDatabases: validated, their Server reference resolved (re-reconciled when that Server appears), the login
+ * resolved ({@link DatabaseCredentials}: the spec's Secret, or one generated once), then converged onto the Server's
+ * host by {@link DatabaseDeployer} (observe → {@link DesiredDatabase} → {@link DatabasePlanner} → apply); once the
+ * engine accepts the login, the connection Secret is written ({@link ConnectionSecret}). Mirrored, status written when
+ * it changed. Suspend is handled in converge (the container is stopped and kept); deletion removes the container, and
+ * the volume only with {@code deletionPolicy: Delete}.
  */
 @ControllerConfiguration(name = StandaloneDatabaseReconciler.NAME, finalizerName = Berth.FINALIZER,
         generationAwareEventProcessing = true)
@@ -33,8 +42,13 @@ import java.util.concurrent.TimeUnit;
 public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneDatabase, StandaloneDatabaseStatus> {
     public static final String NAME = "standalonedatabase";
 
+    static final Duration CLEANUP_RETRY = Duration.ofSeconds(30);
+
+    private final DatabaseDeployer deployer;
+
     public StandaloneDatabaseReconciler(ReconcilerServices services) {
         super("StandaloneDatabase", StandaloneDatabaseStatus.class, services);
+        this.deployer = new DatabaseDeployer(services);
     }
 
     @Override
@@ -57,8 +71,54 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
                         resource.getMetadata().getNamespace()));
     }
 
+    /** Suspend is part of converging here: the container is stopped (and kept), which takes the host. */
     @Override
     protected boolean suspended(StandaloneDatabase resource) {
-        return Boolean.TRUE.equals(resource.getSpec().getSuspend());
+        return false;
+    }
+
+    @Override
+    protected Outcome converge(StandaloneDatabase db, Context<StandaloneDatabase> context,
+            StandaloneDatabaseStatus status) {
+        Server server = context.getSecondaryResource(Server.class).orElseThrow();
+        KubernetesClient client = context.getClient();
+        CredentialsResult credentials = new DatabaseCredentials(client).resolve(db);
+        if (credentials instanceof CredentialsResult.Unusable unusable) {
+            return unusable.outcome(); // the database is left as it runs
+        }
+        CredentialsResult.Resolved login = (CredentialsResult.Resolved) credentials;
+        status.setCredentialsSecretName(login.secretName());
+        ConnectionSecret connection = new ConnectionSecret(client);
+        Outcome outcome = deployer.converge(new DatabaseDeployer.Inputs(db, server, login.login(), login.secretName(),
+                connection.appliedPassword(db)), status);
+        if (outcome.ready()) {
+            // Only once the engine accepted the login: the Secret's password is one that works.
+            DatabaseEngine engine = DatabaseEngine.of(db.getSpec().getEngine());
+            connection.write(db, engine.connection(status.getHost(), status.getPort(), login.login()));
+            status.setConnectionSecretName(ConnectionSecret.name(db));
+        }
+        return outcome;
+    }
+
+    @Override
+    public DeleteControl cleanup(StandaloneDatabase db, Context<StandaloneDatabase> context) {
+        Optional<Server> server = context.getSecondaryResource(Server.class);
+        if (server.isEmpty()) {
+            String msg = "Server " + db.getSpec().getServerRef().getName() + " no longer exists: the container of this "
+                    + "database on its host (label " + DesiredDatabase.LABEL_DATABASE + "=" + db.getMetadata().getUid()
+                    + ") could not be removed; its volume " + DesiredDatabase.volumeName(db) + " is kept";
+            log.warn("StandaloneDatabase {}: {}", ref(db), msg);
+            services.events().record(db, EventRecorder.WARNING, "ContainersLeftBehind", msg);
+        } else {
+            try {
+                deployer.remove(db, server.get());
+            } catch (ServerAccessException | DockerHostException e) {
+                log.warn("StandaloneDatabase {}: cannot remove its container yet ({}); retrying in {}s", ref(db),
+                        e.getMessage(), CLEANUP_RETRY.toSeconds());
+                return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLEANUP_RETRY);
+            }
+        }
+        new DatabaseCredentials(context.getClient()).releaseForDeletion(db);
+        return super.cleanup(db, context);
     }
 }

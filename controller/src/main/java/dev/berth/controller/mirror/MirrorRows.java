@@ -196,13 +196,15 @@ final class MirrorRows {
         row.setServerId(null);
         row.setServerName(orEmpty(serverName));
         row.setEngine(spec.getEngine() == null ? "" : JSON.valueToTree(spec.getEngine()).asText());
-        row.setImage(spec.getImage());
+        row.setImage(status != null && status.getImage() != null ? status.getImage() : spec.getImage());
+        row.setEngineVersion(status == null ? null : status.getEngineVersion());
         row.setDatabaseName(spec.getDatabaseName());
         row.setUsername(spec.getUsername());
         row.setCredentialsSecretName(status != null && status.getCredentialsSecretName() != null
                 ? status.getCredentialsSecretName() : refName(spec.getCredentialsSecretRef()));
         row.setSettings(json(JSON.valueToTree(settings)));
-        row.setVolumeName(spec.getStorage() == null ? null : spec.getStorage().getVolumeName());
+        row.setVolumeName(status != null && status.getVolumeName() != null ? status.getVolumeName()
+                : spec.getStorage() == null ? null : spec.getStorage().getVolumeName());
         row.setDeletionPolicy(spec.getStorage() == null || spec.getStorage().getDeletionPolicy() == null
                 ? null : spec.getStorage().getDeletionPolicy().name());
         row.setPublicPort(spec.getPublicPort());

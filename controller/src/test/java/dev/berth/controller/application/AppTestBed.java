@@ -52,22 +52,22 @@ import org.jooq.Record;
  * Docker CLI on each host's local socket plays the person at the host: it looks, kills and polls (never the
  * operator's path, which goes through SSH).
  */
-final class AppTestBed implements AutoCloseable {
-    static final String NS = "test";
+public final class AppTestBed implements AutoCloseable {
+    public static final String NS = "test";
     /** Label on the helper containers the tests start (clients, pollers), to clean them up. */
     static final String IT_LABEL = "berth-it=application";
     /** Reaches ports published on the hosts (see {@link #hostHttpGet}). */
     private static final HttpClient HOST_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    final TestBed bed = TestBed.get();
-    final LocalApiServer api = LocalApiServer.start();
-    final KubernetesClient client = api.newClient();
+    public final TestBed bed = TestBed.get();
+    public final LocalApiServer api = LocalApiServer.start();
+    public final KubernetesClient client = api.newClient();
     final AtomicInteger statusWrites = new AtomicInteger();
-    final MirrorDatabase database;
+    public final MirrorDatabase database;
     private final List<BerthOperator> operators = new ArrayList<>();
     private final List<PostgresMirror> mirrors = new ArrayList<>();
 
-    AppTestBed(Path dataDir) {
+    public AppTestBed(Path dataDir) {
         api.onRequest(r -> {
             String path = r.getPath() == null ? "" : r.getPath().split("\\?")[0];
             if (("PATCH".equals(r.getMethod()) || "PUT".equals(r.getMethod())) && path.endsWith("/status")
@@ -78,7 +78,7 @@ final class AppTestBed implements AutoCloseable {
         database = MirrorDatabase.open(null, null, null, dataDir.resolve("pgdata"));
     }
 
-    BerthOperator startOperator() {
+    public BerthOperator startOperator() {
         BerthConfig config = BerthConfig.from(Map.of("BERTH_HTTP_PORT", "0", "BERTH_REDIS_URL", bed.redisUrl(),
                 "BERTH_APP_RECHECK_INTERVAL", "3s", "BERTH_SERVER_CHECK_INTERVAL", "30s"));
         PostgresMirror mirror = new PostgresMirror(database);
@@ -131,7 +131,7 @@ final class AppTestBed implements AutoCloseable {
     }
 
     /** A Server for test-bed host {@code i} (pinned host key) and its key Secret. */
-    Server server(String name, int i) {
+    public Server server(String name, int i) {
         return server(name, i, bed.host(i).port(), bed.host(i).hostKeyFingerprint());
     }
 
@@ -204,16 +204,16 @@ final class AppTestBed implements AutoCloseable {
     // --- the host, as a person with the Docker CLI sees it -------------------------------------------------------
 
     /** Runs the Docker CLI on host {@code i}'s local socket; returns stdout (fails the test on a non-zero exit). */
-    String docker(int i, String... args) {
+    public String docker(int i, String... args) {
         Result r = dockerResult(i, args);
         assertThat(r.exit).as("docker %s: %s", String.join(" ", args), r.err).isZero();
         return r.out;
     }
 
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
     }
 
-    Result dockerResult(int i, String... args) {
+    public Result dockerResult(int i, String... args) {
         List<String> command = new ArrayList<>(List.of("docker", "-H", bed.host(i).localDockerHost()));
         command.addAll(List.of(args));
         try {
@@ -388,12 +388,12 @@ final class AppTestBed implements AutoCloseable {
         }
     }
 
-    void stopOperator(BerthOperator operator) {
+    public void stopOperator(BerthOperator operator) {
         operator.close();
         operators.remove(operator);
     }
 
-    void stopOperators() {
+    public void stopOperators() {
         operators.forEach(BerthOperator::close);
         operators.clear();
     }
