@@ -114,7 +114,7 @@ final class DatabaseDeployer {
         StandaloneDatabaseStatus status = look.status();
         DatabasePlanner.Input input = new DatabasePlanner.Input(desired, observed, volumeExists, status.getConfigHash(),
                 status.getImage(), status.getFailedConfigHash(), Boolean.TRUE.equals(look.db().getSpec().getSuspend()),
-                answers, look.now());
+                answers, look.now(), wasSuspended(status));
         DatabasePlan plan = DatabasePlanner.plan(input);
         fillStatus(look, status);
         boolean creates = plan.steps().stream().anyMatch(s -> s instanceof DatabasePlan.Create);
@@ -212,6 +212,12 @@ final class DatabaseDeployer {
         }
     }
 
+    /** The previous status said the database was suspended (its reason, not the text shown to people). */
+    private static boolean wasSuspended(StandaloneDatabaseStatus status) {
+        return status.condition(Berth.CONDITION_READY).map(c -> Berth.REASON_SUSPENDED.equals(c.getReason()))
+                .orElse(false);
+    }
+
     private static boolean readyBefore(StandaloneDatabaseStatus status) {
         return status.condition(Berth.CONDITION_READY).map(c -> "True".equals(c.getStatus())).orElse(false);
     }
@@ -251,7 +257,7 @@ final class DatabaseDeployer {
                         + " (" + desired.engine().stopSignal() + ", up to " + desired.engine().stopGrace().toSeconds()
                         + "s to shut down cleanly)");
             } else if (step instanceof DatabasePlan.Remove r) {
-                if (docker.removeContainer(r.id(), false)) {
+                if (docker.removeContainer(r.id(), true)) { // stopped (or crash-looping): nothing to lose but itself
                     activity(look, "container.remove", "container " + r.name() + " on Server " + look.serverName());
                 }
             } else if (step instanceof DatabasePlan.Create) {

@@ -49,9 +49,11 @@ public final class DatabasePlanner {
      * @param failedHash a configuration that failed (status), or null
      * @param answers whether the engine in the desired container answered the readiness check this look: null when
      *     it was not asked (the container does not run, or it was ready before and Docker's health check is used)
+     * @param wasSuspended the database was suspended until now: its stopped container is resumed, not drift
      */
     public record Input(DesiredDatabase desired, List<ObservedContainer> observed, boolean volumeExists,
-            String lastReadyHash, String lastImage, String failedHash, boolean suspend, Boolean answers, Instant now) {
+            String lastReadyHash, String lastImage, String failedHash, boolean suspend, Boolean answers, Instant now,
+            boolean wasSuspended) {
         public Input {
             observed = List.copyOf(observed);
         }
@@ -105,8 +107,9 @@ public final class DatabasePlanner {
         others.stream().filter(ObservedContainer::running).forEach(c -> steps.add(stop(c)));
         if (hash.equals(in.lastReadyHash())) {
             steps.add(new DatabasePlan.Start(current.id(), current.name()));
-            return plan(Phase.STARTING, steps, null, null, false, "the database container was stopped",
-                    "starting again", Optional.of(POLL));
+            return plan(Phase.STARTING, steps, null, null, false,
+                    in.wasSuspended() ? null : "the database container was stopped",
+                    in.wasSuspended() ? "resuming" : "starting again", Optional.of(POLL));
         }
         if (current.startedAt() == null) {
             steps.add(new DatabasePlan.Start(current.id(), current.name()));
