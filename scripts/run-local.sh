@@ -2,10 +2,11 @@
 # Berth's main job on a machine with no cluster: build Berth, bring up one test-bed host (a network namespace
 # with its own sshd and dockerd, scripts/testbed.sh), run the operator in LOCAL-ONLY mode (fabric8's in-process
 # API server + embedded PostgreSQL + the test bed's Redis), create the resources of examples/ pointed at that
-# host, and print their status as it converges; once the example Application is Ready, curl it.
+# host, and print their status as it converges; once the example Application is Ready, curl it; once the example
+# PostgreSQL database is Ready, print how to connect to it and run one query.
 #
 #   scripts/run-local.sh            run until Ctrl-C
-#   scripts/run-local.sh --once     exit after the demo: 0 when the app became Ready and answered, else 1
+#   scripts/run-local.sh --once     exit after the demo: 0 when the app and the database became Ready and answered, else 1
 #   scripts/run-local.sh --cluster  no demo: run the operator against the current kubeconfig's cluster
 #                                   (install the CRDs first: kubectl apply -f crds/), embedded PostgreSQL
 #
@@ -122,6 +123,11 @@ scripts/testbed.sh up "${bed_args[@]}" ||
   fail "the test bed did not come up (its messages are above; its state and logs are under $REPO/target/testbed)"
 # shellcheck disable=SC1091
 source target/testbed/testbed.env
+# The example database's engine, a real PostgreSQL built from Debian packages (no registry here): built once per
+# machine and cached (/var/cache/berth-images), loaded onto the host.
+say "Loading the PostgreSQL test image onto the host (built once per machine, a few minutes the first time)"
+scripts/testbed.sh images postgres15 >"$WORK/images.log" 2>&1 ||
+  { tail -n 30 "$WORK/images.log" >&2; fail "the PostgreSQL test image could not be built or loaded (its log: $WORK/images.log)"; }
 
 say "Rendering examples/ for host ${TESTBED_HOST_1_ADDRESS} into $WORK/examples"
 rm -rf "$WORK/examples" && mkdir -p "$WORK/examples"
@@ -133,7 +139,8 @@ for f in examples/*.yaml; do
   else
     sed -e "s/host: 10\.213\.1\.2 /host: ${TESTBED_HOST_1_ADDRESS} /" \
         -e "s#policy: TrustOnFirstUse .*#policy: Pinned\n    fingerprint: ${TESTBED_HOST_1_HOST_KEY_FINGERPRINT}#" \
-        -e "s#image: berth-test/httpd:1#image: ${TESTBED_APP_IMAGE}#" "$f" >"$out"
+        -e "s#image: berth-test/httpd:1#image: ${TESTBED_APP_IMAGE}#" \
+        -e "s#^  engine: postgresql\$#  engine: postgresql\n  image: berth-test/postgres:15#" "$f" >"$out"
   fi
 done
 
@@ -188,6 +195,43 @@ if $ready; then
 else
   log_tail
   msg="the example Application did not become Ready within ${BERTH_DEMO_TIMEOUT:-180} s (the table above; the log: $LOG)"
+  if $ONCE; then fail "$msg"; fi
+  echo "run-local: $msg" >&2
+fi
+
+# The example database: Ready once PostgreSQL accepts its login; then how to connect, and a query to show it works.
+db_ready=false
+while ((SECONDS < deadline + 120)); do
+  if grep -Eq '^StandaloneDatabase +[a-z0-9-]+/shop-db +True' <(tail -n 20 "$LOG"); then
+    db_ready=true
+    break
+  fi
+  kill -0 "$OPERATOR_PID" 2>/dev/null || break
+  sleep 1
+done
+if $db_ready; then
+  lines=$(wc -l <"$LOG")
+  sed -n "$((shown + 1)),${lines}p" "$LOG" | grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' || true
+  shown=$lines
+  DOCKER=(docker -H "unix://${TESTBED_HOST_1_DOCKER_SOCK}")
+  ctr=$("${DOCKER[@]}" ps -q --filter "name=-shop-db-db-" | head -1)
+  ns=$(grep -Eo '^StandaloneDatabase +[a-z0-9-]+/shop-db ' "$LOG" | tail -1 | awk '{print $2}' | cut -d/ -f1)
+  say "The example PostgreSQL database shop-db is Ready. Connect from a container on the Server's Berth network:"
+  echo "  psql \"postgresql://shop:<password>@shop-db.${ns}.db:5432/shop\""
+  echo "  (the ready-made uri is key 'uri' of Secret shop-db-connection; in a cluster:"
+  echo "   kubectl get secret shop-db-connection -o jsonpath='{.data.uri}' | base64 -d)"
+  echo "  From this machine, on the host (container ${ctr:0:12}):"
+  echo "  ${DOCKER[*]} exec -it ${ctr:0:12} sh -c 'PGPASSWORD=\"\$POSTGRES_PASSWORD\" psql -h 127.0.0.1 -U shop -d shop'"
+  # The password stays in the container's environment: this shell never sees it.
+  if ! answer=$("${DOCKER[@]}" exec "$ctr" sh -c 'PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tAc "SELECT version()"'); then
+    msg="the example database is Ready but a login over TCP failed (the operator's log: $LOG)"
+    if $ONCE; then fail "$msg"; fi
+    echo "run-local: $msg" >&2
+  fi
+  say "It answers: $answer"
+else
+  log_tail
+  msg="the example StandaloneDatabase did not become Ready (the table above; the log: $LOG)"
   if $ONCE; then fail "$msg"; fi
   echo "run-local: $msg" >&2
 fi
