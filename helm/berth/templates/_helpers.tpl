@@ -102,7 +102,8 @@ true
 - apiGroups: ["berth.dev"]
   resources: ["servers/finalizers", "applications/finalizers", "standalonedatabases/finalizers", "scheduledbackups/finalizers"]
   verbs: ["update"]
-# SSH private keys, database credentials, S3 credentials; create/update only for generated database credentials.
+# SSH private keys, database credentials, S3 credentials; create/update only for generated database credentials
+# and connection Secrets (no delete: they go with their database by owner reference).
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update"]

@@ -325,9 +325,9 @@ public enum DatabaseEngine {
      * holding the new one, reach the exec only through its environment; the engine's output goes nowhere.
      * <ul>
      *   <li>PostgreSQL: {@code ALTER ROLE CURRENT_USER PASSWORD E'…'} through psql's stdin.</li>
-     *   <li>MySQL, MariaDB: {@code ALTER USER CURRENT_USER() IDENTIFIED BY '…'} for the login over TCP, then the same
-     *       for {@code root@localhost} over the socket when it still has the old password (it got the same one on
-     *       first start; one a person changed is left alone).</li>
+     *   <li>MySQL: {@code ALTER USER CURRENT_USER() IDENTIFIED BY '…'}; MariaDB: {@code SET PASSWORD =
+     *       PASSWORD('…')}; for the login over TCP, then the same for {@code root@localhost} over the socket when it
+     *       still has the old password (it got the same one on first start; one a person changed is left alone).</li>
      *   <li>MongoDB: {@code changeUserPassword} in {@code admin}, by mongosh reading {@code process.env}.</li>
      *   <li>The Redis family: {@code CONFIG SET requirepass}, the value read by the cli from stdin ({@code -x}). This
      *       lasts only until the server restarts, which is why the container's environment must carry the new
@@ -355,8 +355,11 @@ public enum DatabaseEngine {
                         + "change ok alter\n";
             }
             case MYSQL, MARIADB -> {
-                env.put("BERTH_STATEMENT", "SET SESSION sql_mode = ''; ALTER USER CURRENT_USER() IDENTIFIED BY "
-                        + mysqlLiteral(newPassword) + ";");
+                // Each engine's form an account may use on itself without privileges: MariaDB wants CREATE USER
+                // for ALTER USER even there, and its SET PASSWORD takes a hash unless given PASSWORD(...).
+                env.put("BERTH_STATEMENT", "SET SESSION sql_mode = ''; " + (this == MYSQL
+                        ? "ALTER USER CURRENT_USER() IDENTIFIED BY " + mysqlLiteral(newPassword)
+                        : "SET PASSWORD = PASSWORD(" + mysqlLiteral(newPassword) + ")") + ";");
                 String client = this == MYSQL ? "mysql" : "mariadb";
                 String login = client + " --protocol=TCP -h 127.0.0.1 -P " + p
                         + " -u \"$BERTH_USERNAME\" --connect-timeout=5 --default-character-set=utf8mb4";

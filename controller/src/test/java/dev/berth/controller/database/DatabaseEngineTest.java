@@ -279,8 +279,10 @@ class DatabaseEngineTest {
         assertThat(mysql.command().get(2)).contains("mysql --protocol=TCP -h 127.0.0.1 -P 3306",
                 "export MYSQL_PWD=", "change ok alter || exit $?", "mysql --protocol=SOCKET -u root",
                 "change root_ok root_alter");
-        assertThat(DatabaseEngine.MARIADB.passwordChange(APP, "x")).extracting(c -> ((PasswordChange.InPlace) c)
-                .command().get(2)).asString().contains("mariadb --protocol=TCP").doesNotContain("mysql ");
+        PasswordChange.InPlace mariadb = (PasswordChange.InPlace) DatabaseEngine.MARIADB.passwordChange(APP, "n'w");
+        assertThat(mariadb.command().get(2)).contains("mariadb --protocol=TCP").doesNotContain("mysql ");
+        assertThat(mariadb.env()).containsEntry("BERTH_STATEMENT",
+                "SET SESSION sql_mode = ''; SET PASSWORD = PASSWORD('n''w');");
 
         String redis = ((PasswordChange.InPlace) DatabaseEngine.REDIS.passwordChange(APP, "x")).command().get(2);
         assertThat(redis).contains("export REDISCLI_AUTH=", "redis-cli -h 127.0.0.1 -p 6379 ping",
