@@ -444,7 +444,8 @@ final class DatabaseDeployer {
         if (text == null || login.password().isEmpty()) {
             return text;
         }
-        return text.replace(login.password(), MASK);
+        String encoded = java.net.URLEncoder.encode(login.password(), StandardCharsets.UTF_8).replace("+", "%20");
+        return text.replace(login.password(), MASK).replace(encoded, MASK); // also as it is in a uri
     }
 
     static Outcome notReady(String reason, String message, String state, Duration recheck, boolean warning) {
