@@ -244,6 +244,142 @@ class StandaloneDatabaseIT {
         assertThat(awaitReady("pg4").getStatus().getPublicPort()).isEqualTo(25432);
     }
 
+    @Test
+    void aPasswordChangedInTheSecretIsTakenByTheEngineAndNoPasswordLeaksAnywhere() throws Exception {
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture =
+                new ch.qos.logback.core.AppenderBase<>() {
+                    @Override
+                    protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                        log.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+                                : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy())));
+                    }
+                };
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        capture.setContext(root.getLoggerContext());
+        capture.start();
+        root.addAppender(capture);
+        try {
+            t.startOperator();
+            t.server("h1", 1);
+            String first = "P1-planted-'\"$x <&> " + java.util.UUID.randomUUID();
+            String second = "P2-planted-%s `y` " + java.util.UUID.randomUUID();
+            secret("pg6-login", "app", first);
+            create(postgres("pg6", "h1", spec -> spec.setCredentialsSecretRef(new LocalRef("pg6-login"))));
+            awaitReady("pg6");
+            psql(1, connectionSecret("pg6"), "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 5)");
+            StandaloneDatabase cache = create(database("cache2", "h1", StandaloneDatabaseSpec.Engine.REDIS, REDIS,
+                    spec -> { }));
+            awaitReady("cache2");
+            String generated = connectionSecret("cache2").get("password");
+
+            // A bad setting: the engine's log lines reach status and the log, the password must not.
+            edit("pg6", d -> d.getSpec().getConfig().put("no_such_setting", "1"));
+            awaitReason("pg6", DatabaseReasons.DATABASE_FAILED);
+            edit("pg6", d -> d.getSpec().getConfig().clear());
+            awaitGeneration("pg6", 3);
+
+            // The password changes in the Secret: the engine takes it, the connection Secret follows.
+            t.client.secrets().inNamespace(NS).withName("pg6-login").edit(s -> {
+                s.getData().put("password", b64(second));
+                return s;
+            });
+            await().atMost(WAIT).until(() -> second.equals(connectionSecret("pg6").get("password")));
+            Map<String, String> conn = connectionSecret("pg6");
+            assertThat(psql(1, conn, "SELECT count(*) FROM t")).isEqualTo("5");
+            Map<String, String> old = new LinkedHashMap<>(conn);
+            old.put("password", first);
+            assertThat(psqlResult(1, old, "SELECT 1")).startsWith("(failed");
+            awaitReady("pg6");
+
+            List<String> planted = new ArrayList<>();
+            for (String p : List.of(first, second, generated)) {
+                planted.add(p);
+                planted.add(java.net.URLEncoder.encode(p, StandardCharsets.UTF_8).replace("+", "%20"));
+            }
+            var json = t.client.getKubernetesSerialization();
+            String statuses = json.asJson(t.client.resources(StandaloneDatabase.class).inNamespace(NS).list());
+            String events = json.asJson(t.client.v1().events().inNamespace(NS).list());
+            List<String> rows = new ArrayList<>();
+            for (String table : t.database.dsl().fetch("select table_name from information_schema.tables "
+                    + "where table_schema = 'public'").getValues(0, String.class)) {
+                rows.addAll(t.database.dsl().fetch("select row_to_json(t)::text from "
+                        + org.jooq.impl.DSL.quotedName(table) + " t").getValues(0, String.class));
+            }
+            assertThat(rows).anyMatch(r -> r.contains("container.create"));
+            List<String> inspected = new ArrayList<>();
+            for (StandaloneDatabase d : List.of(fetch("pg6"), fetch("cache2"))) {
+                inspected.add(t.docker(1, "inspect", "--format", "{{json .Config.Healthcheck}} {{json .Config.Cmd}} "
+                        + "{{json .Config.Entrypoint}} {{json .Args}} {{json .Config.Labels}}", d.getStatus().getContainerId()));
+                inspected.add(t.docker(1, "top", d.getStatus().getContainerId(), "-eo", "pid,args"));
+            }
+            List<String> cached = new ArrayList<>();
+            try (var redisClient = io.lettuce.core.RedisClient.create(t.bed.redisUrl());
+                    var redis = redisClient.connect()) {
+                for (String key : redis.sync().keys("berth:*")) {
+                    if ("string".equals(redis.sync().type(key))) {
+                        cached.add(redis.sync().get(key));
+                    }
+                }
+            }
+            List<String> lines;
+            synchronized (log) {
+                lines = new ArrayList<>(log);
+            }
+            assertThat(lines).isNotEmpty();
+            for (String secret : planted) {
+                assertThat(statuses).as("StandaloneDatabase statuses").doesNotContain(secret);
+                assertThat(events).as("Events").doesNotContain(secret);
+                assertThat(rows).as("mirror rows").noneMatch(r -> r.contains(secret));
+                assertThat(cached).as("Redis").noneMatch(r -> r != null && r.contains(secret));
+                assertThat(lines).as("log lines").noneMatch(l -> l.contains(secret));
+                assertThat(inspected).as("health check, command lines, labels, processes").noneMatch(l -> l.contains(secret));
+            }
+            created.add(cache);
+        } finally {
+            root.detachAppender(capture);
+        }
+    }
+
+    @Test
+    void aRemovedContainerComesBackOnItsVolumeAndAMajorUpgradeIsRefusedTouchingNothing() throws Exception {
+        t.startOperator();
+        t.server("h1", 1);
+        StandaloneDatabase db = create(postgres("pg7", "h1", spec -> { }));
+        StandaloneDatabase ready = awaitReady("pg7");
+        Map<String, String> conn = connectionSecret("pg7");
+        psql(1, conn, "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 9)");
+
+        t.docker(1, "rm", "-f", ready.getStatus().getContainerId());
+        await().atMost(WAIT).until(() -> {
+            StandaloneDatabase d = fetch("pg7");
+            return !ready.getStatus().getContainerId().equals(d.getStatus().getContainerId())
+                    && condition(d, Berth.CONDITION_READY).map(c -> Condition.TRUE.equals(c.getStatus())).orElse(false);
+        });
+        assertThat(psql(1, conn, "SELECT count(*) FROM t")).isEqualTo("9");
+        assertThat(t.client.v1().events().inNamespace(NS).list().getItems()).anyMatch(e ->
+                DatabaseReasons.DRIFT_REPAIRED.equals(e.getReason()) && e.getMessage().contains("removed"));
+
+        String running = fetch("pg7").getStatus().getContainerId();
+        edit("pg7", d -> d.getSpec().setImage("berth-test/postgres:18"));
+        StandaloneDatabase refused = awaitReason("pg7", DatabaseReasons.MAJOR_UPGRADE_NOT_SUPPORTED);
+        assertThat(condition(refused, Berth.CONDITION_READY).orElseThrow().getMessage())
+                .contains("PostgreSQL 15").contains("PostgreSQL 18");
+        assertThat(runningContainers(1, db)).hasSize(1).allMatch(running::startsWith);
+        assertThat(psql(1, conn, "SELECT count(*) FROM t")).isEqualTo("9");
+
+        var row = t.database.dsl().fetchOne("select engine, engine_version, connection_host, connection_port "
+                + "from standalone_databases where name = 'pg7' and deleted_at is null");
+        assertThat(row).isNotNull();
+        assertThat(row.get(0, String.class)).isEqualTo("postgresql");
+        assertThat(row.get(1, String.class)).startsWith("15.");
+        assertThat(row.get(2, String.class)).isEqualTo("pg7.test.db");
+        assertThat(t.database.dsl().fetch("select action from activity_log where resource_name = 'pg7' "
+                + "and resource_kind = 'StandaloneDatabase'").getValues(0, String.class))
+                .contains("volume.create", "container.create", "container.start");
+    }
+
     // --- Redis --------------------------------------------------------------------------------------------------
 
     @Test
