@@ -545,6 +545,31 @@ class DatabasePlannerTest {
         assertThat(plan.steps()).isEmpty();
     }
 
+    // --- containers Docker is restarting (restart policy unless-stopped) -------------------------------------------
+
+    @Test
+    void suspendStopsAContainerDockerKeepsRestarting() {
+        ObservedContainer looping = container("c1", PG15, State.RESTARTING, Duration.ofSeconds(2), null);
+        assertThat(look(PG15).with(looping).lastReady(PG15).suspended().plan().steps())
+                .containsExactly(stop(looping));
+    }
+
+    @Test
+    void anOldContainerInARestartLoopIsStoppedBeforeTheNewOneStarts() {
+        ObservedContainer looping = container("old", PG15, State.RESTARTING, Duration.ofSeconds(2), null);
+        DatabasePlan plan = look(PG15_TUNED).with(looping).lastReady(PG15).plan();
+        assertThat(plan.steps()).containsExactly(stop(looping), new Create(), startNew(PG15_TUNED));
+    }
+
+    @Test
+    void aFailingContainerDockerKeepsRestartingIsStoppedBeforeItIsRemoved() {
+        ObservedContainer old = exited("old", PG15, Duration.ofHours(1));
+        ObservedContainer looping = container("bad", PG15_TUNED, State.RESTARTING, Duration.ofSeconds(2), null);
+        DatabasePlan plan = look(PG15_TUNED).with(old, looping).lastReady(PG15).plan();
+        assertThat(plan.phase()).isEqualTo(Phase.FAILED);
+        assertThat(plan.steps()).containsExactly(stop(looping), remove(looping), start(old));
+    }
+
     // --- the order of the rules -------------------------------------------------------------------------------
 
     @Test
