@@ -20,7 +20,8 @@ import java.util.OptionalInt;
  *   <li><b>no volume</b>: made only for a database that never ran (no container, no configuration that was ever
  *       ready); otherwise nothing is started ({@link Phase#VOLUME_MISSING}): an empty database in place of the data
  *       would hide the loss;</li>
- *   <li><b>PostgreSQL major version change</b> of the image is refused and nothing touched;</li>
+ *   <li><b>PostgreSQL major version change</b> of the image is refused and nothing touched, as is a change to an
+ *       image whose tag names no major (its data directory would be 18's);</li>
  *   <li><b>one container per volume, ever</b>: the running (or restarting) container of another configuration gets
  *       the engine's own stop and grace before the new one is started; the old one is kept (stopped) until the new one
  *       answers, so a failure can go back to it, and removed then;</li>
@@ -198,7 +199,15 @@ public final class DatabasePlanner {
         String previous = others.isEmpty() ? in.lastImage() : others.get(0).image();
         OptionalInt was = DatabaseEngine.imageMajorVersion(previous);
         OptionalInt now = DatabaseEngine.imageMajorVersion(in.desired().image());
-        if (was.isEmpty() || now.isEmpty() || was.getAsInt() == now.getAsInt()) {
+        if (was.isPresent() && now.isEmpty()) {
+            // Without a version in the tag the data directory is 18's (DatabaseEngine.dataDirectory): on data of
+            // another major the image would start an empty database beside it.
+            return Optional.of("the data on volume " + in.desired().volume() + " is PostgreSQL " + was.getAsInt()
+                    + " (image " + previous + "); the tag of image " + in.desired().image() + " names no major "
+                    + "version, so Berth cannot tell whether it can start on it: name the major in the tag (e.g. :"
+                    + was.getAsInt() + ", or :" + was.getAsInt() + "@sha256:… to pin a digest)");
+        }
+        if (was.isEmpty() || was.getAsInt() == now.getAsInt()) {
             return Optional.empty();
         }
         return Optional.of("the data on volume " + in.desired().volume() + " is PostgreSQL " + was.getAsInt()

@@ -431,6 +431,29 @@ class DatabasePlannerTest {
     }
 
     @Test
+    void postgresqlDataOfAKnownMajorIsNotHandedToAnImageWhoseTagNamesNone() {
+        // Such an image gets 18's data directory: on 15's data it would start an empty database beside it.
+        ObservedContainer old = running("old", PG15, Duration.ofHours(1));
+        for (String image : List.of("postgres:latest", "postgres", "postgres@sha256:0123456789abcdef",
+                "registry.local:5000/postgres")) {
+            DatabasePlan plan = look(postgres(image)).with(old).lastReady(PG15).plan();
+            assertThat(plan.phase()).as(image).isEqualTo(Phase.MAJOR_UPGRADE_REFUSED);
+            assertThat(plan.steps()).as(image).isEmpty();
+            assertThat(plan.detail()).contains("PostgreSQL 15").contains(image).contains(":15@sha256:");
+        }
+        assertThat(look(postgres("postgres:15@sha256:0123456789abcdef")).with(old).lastReady(PG15).plan().phase())
+                .isEqualTo(Phase.STARTING);
+    }
+
+    @Test
+    void aPostgresqlDatabaseWhoseVersionIsUnknownIsNotJudged() {
+        DesiredDatabase digest = postgres("postgres@sha256:0123456789abcdef");
+        ObservedContainer old = running("old", digest, Duration.ofHours(1));
+        assertThat(look(PG15_TUNED).with(old).lastReady(digest).plan().phase()).isEqualTo(Phase.STARTING);
+        assertThat(look(digest).plan().phase()).as("a first start").isEqualTo(Phase.STARTING);
+    }
+
+    @Test
     void otherEnginesMajorChangesAreTheEnginesOwnBusiness() {
         DesiredDatabase mysql80 = desired(DatabaseEngine.MYSQL, s -> s.setImage("mysql:8.0"));
         DesiredDatabase mysql84 = desired(DatabaseEngine.MYSQL, s -> s.setImage("mysql:8.4"));
