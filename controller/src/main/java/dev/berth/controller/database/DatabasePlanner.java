@@ -106,6 +106,12 @@ public final class DatabasePlanner {
         }
         List<Step> steps = new ArrayList<>();
         others.stream().filter(DatabasePlanner::mayRun).forEach(c -> steps.add(stop(c)));
+        if (hash.equals(in.lastReadyHash()) && current.state() == ObservedContainer.State.RESTARTING) {
+            // The engine exited and Docker's restart policy brings it back: nothing was stopped out of band.
+            return plan(Phase.UNHEALTHY, steps, current, null, false, null, "the engine exited and Docker is "
+                    + "restarting it (it accepted connections before); Berth leaves it running",
+                    Optional.of(UNHEALTHY_RECHECK));
+        }
         if (hash.equals(in.lastReadyHash())) {
             steps.add(new DatabasePlan.Start(current.id(), current.name()));
             return plan(Phase.STARTING, steps, null, null, false,

@@ -593,6 +593,17 @@ class DatabasePlannerTest {
         assertThat(plan.steps()).containsExactly(stop(looping), remove(looping), start(old));
     }
 
+    @Test
+    void aReadyDatabaseWhoseEngineCrashedAndDockerIsRestartingIsNotDrift() {
+        ObservedContainer looping = container("c1", PG15, State.RESTARTING, Duration.ofSeconds(30), null);
+        DatabasePlan plan = look(PG15).with(looping).lastReady(PG15).plan();
+        assertThat(plan.phase()).isEqualTo(Phase.UNHEALTHY);
+        assertThat(plan.steps()).as("Docker brings it back; nothing to start").isEmpty();
+        assertThat(plan.drift()).isNull();
+        assertThat(plan.failing()).isNull();
+        assertThat(plan.recheck()).contains(Duration.ofSeconds(10));
+    }
+
     // --- the order of the rules -------------------------------------------------------------------------------
 
     @Test
