@@ -10,7 +10,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Asking each engine for its version, and reading its answer. */
 class EngineVersionTest {
-    private static final String PASSWORD = "Vq8'pw\"$PATH`x\\<&>r2Lt";
+    /** Looked for instead of the whole password, which a quoted copy would not contain verbatim. */
+    private static final String MARK = "Vq8R3nTz";
+    private static final String PASSWORD = MARK + "'pw\"$PATH`x\\<&>r2Lt";
 
     private static DatabaseLogin login(DatabaseEngine engine) {
         String user = engine.username("app");
@@ -22,8 +24,8 @@ class EngineVersionTest {
     void theQueryLogsInLikeTheReadinessCheckWithThePasswordOnlyInItsEnvironment(DatabaseEngine engine) {
         ReadinessCheck query = EngineVersion.query(engine, login(engine));
         ReadinessCheck readiness = engine.readiness(login(engine));
-        assertThat(String.join(" ", query.command())).doesNotContain(PASSWORD);
-        assertThat(query.toString()).doesNotContain(PASSWORD);
+        assertThat(String.join(" ", query.command())).doesNotContain(MARK);
+        assertThat(query.toString()).doesNotContain(MARK);
         assertThat(query.env()).isEqualTo(readiness.env());
         assertThat(query.secretNames()).isEqualTo(readiness.secretNames()).isNotEmpty();
         assertThat(query.secretNames()).allSatisfy(n -> assertThat(query.env().get(n)).isEqualTo(PASSWORD));
