@@ -20,10 +20,11 @@ import java.util.OptionalInt;
  *   <li><b>no volume</b>: made only for a database that never ran (no container, no configuration that was ever
  *       ready); otherwise nothing is started ({@link Phase#VOLUME_MISSING}): an empty database in place of the data
  *       would hide the loss;</li>
- *   <li><b>PostgreSQL major version change</b> of the image is refused and nothing touched;</li>
- *   <li><b>one container per volume, ever</b>: the running container of another configuration gets the engine's
- *       own stop and grace before the new one is started; the old one is kept (stopped) until the new one answers,
- *       so a failure can go back to it, and removed then;</li>
+ *   <li><b>PostgreSQL major version change</b> of the image is refused and nothing touched, as is a change to an
+ *       image whose tag names no major (its data directory would be 18's);</li>
+ *   <li><b>one container per volume, ever</b>: the running (or restarting) container of another configuration gets
+ *       the engine's own stop and grace before the new one is started; the old one is kept (stopped) until the new one
+ *       answers, so a failure can go back to it, and removed then;</li>
  *   <li><b>failure</b> (the engine exits before it answers, or does not answer within the start timeout): the new
  *       container goes; when only settings changed (same image) the previous configuration is started again; after
  *       an image change it stays stopped, because the new version may already have converted the data files. The
@@ -67,7 +68,7 @@ public final class DatabasePlanner {
                 .sorted(NEWEST_FIRST).toList();
         if (in.suspend()) {
             List<Step> steps = new ArrayList<>();
-            in.observed().stream().filter(ObservedContainer::running).forEach(c -> steps.add(stop(c)));
+            in.observed().stream().filter(DatabasePlanner::mayRun).forEach(c -> steps.add(stop(c)));
             return plan(Phase.SUSPENDED, steps, null, null, false, null,
                     "suspended: the database container is stopped and kept, with its volume", Optional.empty());
         }
@@ -91,7 +92,7 @@ public final class DatabasePlanner {
                 return held(in, others);
             }
             List<Step> steps = new ArrayList<>();
-            others.stream().filter(ObservedContainer::running).forEach(c -> steps.add(stop(c)));
+            others.stream().filter(DatabasePlanner::mayRun).forEach(c -> steps.add(stop(c)));
             steps.add(new DatabasePlan.Create());
             steps.add(new DatabasePlan.Start(null, in.desired().container().name()));
             String drift = others.isEmpty() && hash.equals(in.lastReadyHash())
@@ -104,7 +105,13 @@ public final class DatabasePlanner {
             return running(in, current, others);
         }
         List<Step> steps = new ArrayList<>();
-        others.stream().filter(ObservedContainer::running).forEach(c -> steps.add(stop(c)));
+        others.stream().filter(DatabasePlanner::mayRun).forEach(c -> steps.add(stop(c)));
+        if (hash.equals(in.lastReadyHash()) && current.state() == ObservedContainer.State.RESTARTING) {
+            // The engine exited and Docker's restart policy brings it back: nothing was stopped out of band.
+            return plan(Phase.UNHEALTHY, steps, current, null, false, null, "the engine exited and Docker is "
+                    + "restarting it (it accepted connections before); Berth leaves it running",
+                    Optional.of(UNHEALTHY_RECHECK));
+        }
         if (hash.equals(in.lastReadyHash())) {
             steps.add(new DatabasePlan.Start(current.id(), current.name()));
             return plan(Phase.STARTING, steps, null, null, false,
@@ -124,7 +131,7 @@ public final class DatabasePlanner {
         if (answered) {
             List<Step> steps = new ArrayList<>();
             for (ObservedContainer o : others) {
-                if (o.running()) {
+                if (mayRun(o)) {
                     steps.add(stop(o));
                 }
                 steps.add(new DatabasePlan.Remove(o.id(), o.name()));
@@ -154,7 +161,7 @@ public final class DatabasePlanner {
     private static DatabasePlan failed(Input in, ObservedContainer failing, List<ObservedContainer> others,
             String why) {
         List<Step> steps = new ArrayList<>();
-        if (failing.running()) {
+        if (mayRun(failing)) {
             steps.add(stop(failing));
         }
         steps.add(new DatabasePlan.Remove(failing.id(), failing.name()));
@@ -198,13 +205,31 @@ public final class DatabasePlanner {
         String previous = others.isEmpty() ? in.lastImage() : others.get(0).image();
         OptionalInt was = DatabaseEngine.imageMajorVersion(previous);
         OptionalInt now = DatabaseEngine.imageMajorVersion(in.desired().image());
-        if (was.isEmpty() || now.isEmpty() || was.getAsInt() == now.getAsInt()) {
+        if (was.isPresent() && now.isEmpty()) {
+            // Without a version in the tag the data directory is 18's (DatabaseEngine.dataDirectory): on data of
+            // another major the image would start an empty database beside it.
+            return Optional.of("the data on volume " + in.desired().volume() + " is PostgreSQL " + was.getAsInt()
+                    + " (image " + previous + "); the tag of image " + in.desired().image() + " names no major "
+                    + "version, so Berth cannot tell whether it can start on it: name the major in the tag (e.g. :"
+                    + was.getAsInt() + ", or :" + was.getAsInt() + "@sha256:… to pin a digest)");
+        }
+        if (was.isEmpty() || was.getAsInt() == now.getAsInt()) {
             return Optional.empty();
         }
         return Optional.of("the data on volume " + in.desired().volume() + " is PostgreSQL " + was.getAsInt()
                 + " (image " + previous + "); PostgreSQL " + now.getAsInt() + " cannot start on it. Berth does not "
                 + "upgrade major versions: set spec.image back to a " + was.getAsInt() + ".x image, or dump, create a "
                 + "new database on the new version and restore into it (docs/databases.md)");
+    }
+
+    /**
+     * Whether the engine in the container runs or may run again by itself: a container Docker is restarting (its
+     * restart policy, after the engine exited) or has paused must be stopped too, before another starts on the volume
+     * or before it is removed (Docker refuses to remove one without a stop).
+     */
+    private static boolean mayRun(ObservedContainer c) {
+        return c.running() || c.state() == ObservedContainer.State.RESTARTING
+                || c.state() == ObservedContainer.State.PAUSED;
     }
 
     private static DatabasePlan.Stop stop(ObservedContainer c) {
