@@ -194,9 +194,10 @@ final class DatabaseDeployer {
         }
         boolean answeredHere = current.get().id().equals(status.getContainerId())
                 && look.desired().configHash().equals(status.getConfigHash()) && readyBefore(status);
-        if (answeredHere && !"unhealthy".equals(current.get().health())) {
+        if (answeredHere && "healthy".equals(current.get().health())) {
             return null;
         }
+        // Docker's check has not passed (yet) in this container — just (re)started, or failing: ask the engine.
         return answers(look.host().docker(), current.get().id(), look.desired().readiness());
     }
 

@@ -139,14 +139,20 @@ public final class DatabasePlanner {
             return plan(Phase.READY, steps, current, null, false, null, "accepts authenticated connections",
                     Optional.empty());
         }
+        Instant deadline = current.startedAt() == null ? null : current.startedAt().plus(in.desired().startTimeout());
+        boolean justStarted = deadline == null || in.now().isBefore(deadline);
         if (in.answers() == null || in.desired().configHash().equals(in.lastReadyHash())) {
+            if (in.answers() != null && justStarted) {
+                // Started again (drift repaired, resumed, restarted by Docker): the engine is on its way back.
+                return plan(Phase.STARTING, List.of(), current, null, false, null, "started again; waiting for the "
+                        + "engine to accept an authenticated connection", Optional.of(POLL));
+            }
             // It answered before: a busy or recovering engine is not killed; status says so.
             return plan(Phase.UNHEALTHY, List.of(), current, null, false, null,
                     "the engine does not answer its readiness check (it did before); Berth leaves it running",
                     Optional.of(in.answers() == null ? UNHEALTHY_RECHECK : POLL));
         }
-        Instant deadline = current.startedAt() == null ? null : current.startedAt().plus(in.desired().startTimeout());
-        if (deadline == null || in.now().isBefore(deadline)) {
+        if (justStarted) {
             return plan(Phase.STARTING, List.of(), current, null, false, null, "waiting for the engine to accept "
                     + "an authenticated connection", Optional.of(POLL));
         }

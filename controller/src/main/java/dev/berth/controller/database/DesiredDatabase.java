@@ -68,7 +68,8 @@ public record DesiredDatabase(DatabaseEngine engine, ContainerSpec container, St
         ContainerSpec template = new ContainerSpec(null, image, engine.command(spec.getConfig()), env, labels, network,
                 List.of(host), ports, mounts, memory, cpus, "unless-stopped", null, health,
                 new ContainerSpec.Stop(engine.stopSignal(), engine.stopGrace()));
-        String hash = hash(template);
+        String hash = hash(template, login.password(), PasswordFingerprint.of(db.getMetadata().getUid(),
+                login.password()));
         labels.put(Berth.LABEL_CONFIG_HASH, hash);
         ContainerSpec container = new ContainerSpec(containerName(namespace, name, hash), image, template.command(),
                 env, labels, network, List.of(host), ports, mounts, memory, cpus, "unless-stopped", null, health,
@@ -108,12 +109,16 @@ public record DesiredDatabase(DatabaseEngine engine, ContainerSpec container, St
         return namespace + "-" + name + "-db-" + hash.substring(0, 8);
     }
 
-    /** Only what changes in how the engine runs: image, command, settings, ports, limits, the check, the login. */
-    static String hash(ContainerSpec t) {
+    /**
+     * Only what changes in how the engine runs: image, command, settings, ports, limits, the check, the login. The
+     * password counts by its slow {@code fingerprint} ({@link PasswordFingerprint}), never by itself.
+     */
+    static String hash(ContainerSpec t, String password, String fingerprint) {
         StringBuilder b = new StringBuilder();
         field(b, "image", t.image());
         field(b, "args", String.join("\u0000", t.command()));
-        new TreeMap<>(t.env()).forEach((k, v) -> field(b, "env:" + k, v));
+        field(b, "password", fingerprint);
+        new TreeMap<>(t.env()).forEach((k, v) -> field(b, "env:" + k, v.equals(password) ? "(password)" : v));
         field(b, "network", t.network());
         field(b, "aliases", String.join(",", t.networkAliases()));
         t.ports().forEach(p -> field(b, "port", p.containerPort() + "/" + p.protocol() + ":" + p.hostPort()));

@@ -485,6 +485,15 @@ class DatabasePlannerTest {
     }
 
     @Test
+    void aContainerThatAnsweredBeforeAndWasJustStartedAgainIsStartingNotReadyNorUnhealthy() {
+        ObservedContainer back = container("c1", PG15, State.RUNNING, Duration.ofSeconds(2), "starting");
+        DatabasePlan plan = look(PG15).with(back).lastReady(PG15).answers(false).plan();
+        assertThat(plan.phase()).isEqualTo(Phase.STARTING);
+        assertThat(plan.steps()).isEmpty();
+        assertThat(plan.recheck()).contains(DatabasePlanner.POLL);
+    }
+
+    @Test
     void anUnhealthyContainerThatAnswersTheCheckIsReady() {
         ObservedContainer c = container("c1", PG15, State.RUNNING, Duration.ofDays(3), "unhealthy");
         assertThat(look(PG15).with(c).lastReady(PG15).answers(true).plan().phase()).isEqualTo(Phase.READY);

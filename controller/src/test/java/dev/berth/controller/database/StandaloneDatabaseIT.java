@@ -141,6 +141,9 @@ class StandaloneDatabaseIT {
         await().atMost(WAIT).until(() -> psqlResult(1, conn, "SELECT count(*) FROM t").equals("100"));
 
         // Idle: with nothing changed, looks (every 3 s) make no status write and no Docker write.
+        // Steady state: Docker's own health check has passed since the restart, so looks read it and ask nothing.
+        await().atMost(WAIT).until(() -> "healthy".equals(t.docker(1, "inspect", "--format",
+                "{{.State.Health.Status}}", status.getContainerId()).strip()));
         awaitReady("pg1");
         Thread.sleep(2_000); // let the look that saw the restart settle
         int writesBefore = statusWrites.get();
