@@ -1,6 +1,7 @@
 package dev.berth.controller.backup.store;
 
 import dev.berth.controller.backup.StoredBackup;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +77,15 @@ public final class S3Storage implements AutoCloseable {
             return out;
         } catch (SdkException e) {
             throw failure("listing " + location(directory), e);
+        }
+    }
+
+    /** The stored object, as a stream (read it to its end, then close it); failures to open it are named here. */
+    public InputStream read(String key) throws StorageException {
+        try {
+            return client.getObject(b -> b.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            throw failure("reading " + location(key), e);
         }
     }
 

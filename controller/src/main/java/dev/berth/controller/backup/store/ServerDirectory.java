@@ -62,6 +62,43 @@ public final class ServerDirectory {
         return files;
     }
 
+    /**
+     * One stored backup, as a stream: {@code cat} over the SSH connection into a 1 MiB {@link BoundedPipe} (the memory
+     * this holds). A read fails, never ends cleanly, when the file could not be read to its end; closing the stream
+     * early ends the {@code cat}.
+     */
+    public InputStream read(String fileName, Duration timeout) {
+        requireBerthName(fileName);
+        BoundedPipe pipe = new BoundedPipe(ServerFileWrite.PIPE_BYTES);
+        Thread reader = new Thread(() -> {
+            try {
+                run("cat -- " + quote(path(fileName)), null, new OutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        write(new byte[] {(byte) b}, 0, 1);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        pipe.write(b, off, len);
+                    }
+                }, "reading " + path(fileName), timeout);
+                pipe.close();
+            } catch (IOException | RuntimeException e) {
+                pipe.fail(new IOException(BackupStream.describe(e)));
+            }
+        }, "server-read-" + fileName);
+        reader.setDaemon(true);
+        reader.start();
+        InputStream in = pipe.inputStream();
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public void close() {
+                pipe.failReader(new IOException("the reader closed the stream"));
+            }
+        };
+    }
+
     /** Deletes one backup Berth made; other names are refused. */
     public void delete(String fileName) throws IOException {
         requireBerthName(fileName);
