@@ -12,14 +12,14 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /** s3proxy in-process on loopback, on a filesystem backend under {@code dir}: a real S3 API server for tests. */
-final class S3Proxy implements AutoCloseable {
-    static final String ACCESS_KEY = "berth-it-access";
-    static final String SECRET_KEY = "berth-it-secret-Zq8w3Xk0";
+public final class S3Proxy implements AutoCloseable {
+    public static final String ACCESS_KEY = "berth-it-access";
+    public static final String SECRET_KEY = "berth-it-secret-Zq8w3Xk0";
 
     private final org.gaul.s3proxy.S3Proxy proxy;
     private final BlobStoreContext context;
 
-    S3Proxy(Path dir) throws Exception {
+    public S3Proxy(Path dir) throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toString());
         context = ContextBuilder.newBuilder("filesystem").credentials("unused", "unused").overrides(props)
@@ -33,7 +33,7 @@ final class S3Proxy implements AutoCloseable {
         await().atMost(Duration.ofSeconds(30)).until(() -> AbstractLifeCycle.STARTED.equals(proxy.getState()));
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + proxy.getPort();
     }
 
