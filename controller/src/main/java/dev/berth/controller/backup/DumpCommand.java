@@ -89,6 +89,12 @@ public record DumpCommand(List<String> command, Map<String, String> env, Set<Str
                         "--routines", "--events", "--triggers",
                         // Tablespace information needs the PROCESS privilege, which a database's own user lacks.
                         "--no-tablespaces"));
+                if (engine == DatabaseEngine.MYSQL) {
+                    // Since 8.0.32, --single-transaction with GTID information takes FLUSH TABLES (RELOAD or
+                    // FLUSH_TABLES privilege, which a database's own user lacks); a restore into a standalone server
+                    // needs no GTID_PURGED. MariaDB has no such option.
+                    args.add("--set-gtid-purged=OFF");
+                }
                 if (allDatabases) {
                     args.add("--all-databases");
                 } else {

@@ -47,6 +47,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -60,6 +62,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 class BackupRunIT {
     private static final String POSTGRES_IMAGE = "berth-test/postgres:15";
     private static final String REDIS_IMAGE = "berth-test/redis:7.0";
+    private static final String VALKEY_IMAGE = "berth-test/valkey:9";
+    private static final String MYSQL_IMAGE = "berth-test/mysql:9";
     private static final String BUCKET = "backups";
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     /** Quotes, a backslash and shell specials: every command must carry it untouched, and no message may show it. */
@@ -271,19 +275,74 @@ class BackupRunIT {
         assertThat(hostFiles()).isEmpty();
     }
 
+    // --- MySQL -------------------------------------------------------------------------------------------------
+
+    @Test
+    void mysqlBackedUpToS3AndTheHostRestoresWithTheSameRows() throws Exception {
+        requireImage(MYSQL_IMAGE);
+        DatabaseLogin login = new DatabaseLogin("app", PASSWORD, "shop");
+        String source = startMysql(login, "src");
+        mysql(source, login, "CREATE TABLE orders (id INT PRIMARY KEY, item VARCHAR(64), note TEXT); "
+                + "SET SESSION cte_max_recursion_depth = 100000; "
+                + "INSERT INTO orders WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 20000) "
+                + "SELECT n, CONCAT('item-', n), REPEAT(SHA2(n, 256), 5) FROM seq;");
+        String before = mysqlFingerprint(source, login);
+        assertThat(before).startsWith("20000\t");
+
+        DumpCommand dump = DumpCommand.of(DatabaseEngine.MYSQL, login, false);
+        BackupName name = newName(dump);
+        BackupRunResult result = backup(source, dump, name, s3, directory);
+        assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
+        assertThat(result.toolStderr()).doesNotContain(PASSWORD);
+        assertThat(result.sizeBytes()).isLessThan(result.dumpBytes()); // gzipped by Berth
+
+        String target = startMysql(login, "target");
+        try (InputStream in = directory.read(name.fileName(), TIMEOUT)) {
+            RestoreResult r = new RestoreRun(docker).run(target, RestoreCommand.of(DatabaseEngine.MYSQL, login,
+                    dump.extension()).orElseThrow(), in, new BackupDigest(result.sha256(), result.sizeBytes()), TIMEOUT);
+            assertThat(r.succeeded()).as(r.failure().orElse("")).isTrue();
+        }
+        assertThat(mysqlFingerprint(target, login)).isEqualTo(before);
+    }
+
+    private String startMysql(DatabaseLogin login, String role) {
+        DatabaseEngine engine = DatabaseEngine.MYSQL;
+        String volume = "berth-it-" + run + "-mysql-" + role;
+        String id = start(MYSQL_IMAGE, "berth-it-mysql-" + run + "-" + role, engine.environment(login),
+                engine.command(Map.of()), volume, engine.dataDirectory(MYSQL_IMAGE));
+        awaitReady(id, engine, login);
+        return id;
+    }
+
+    private String mysql(String container, DatabaseLogin login, String sql) throws Exception {
+        return execOk(container, List.of("mysql", "--protocol=TCP", "-h", "127.0.0.1", "-u", login.username(), "-D",
+                login.database(), "-N", "-e", sql), List.of("MYSQL_PWD=" + login.password()));
+    }
+
+    private String mysqlFingerprint(String container, DatabaseLogin login) throws Exception {
+        return mysql(container, login, "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, item, note))), "
+                + "BIT_XOR(CRC32(CONCAT_WS('|', id, item, note))) FROM orders").strip();
+    }
+
     // --- Redis -------------------------------------------------------------------------------------------------
 
-    /** redis-cli --rdb - to both destinations; the RDB placed in a new volume before start brings the keys back. */
-    @Test
-    void redisRdbBackedUpAndPlacedBeforeStartBringsTheKeysBack() throws Exception {
-        requireImage(REDIS_IMAGE);
+    /**
+     * redis-cli / valkey-cli --rdb - to both destinations (both leave the EOF mark after the RDB on a pipe); the RDB
+     * placed in a new volume before start brings the keys back.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {REDIS_IMAGE, VALKEY_IMAGE})
+    void redisFamilyRdbBackedUpAndPlacedBeforeStartBringsTheKeysBack(String image) throws Exception {
+        requireImage(image);
+        DatabaseEngine engine = image.equals(REDIS_IMAGE) ? DatabaseEngine.REDIS : DatabaseEngine.VALKEY;
+        String cli = DumpCommand.cli(engine);
         DatabaseLogin login = new DatabaseLogin("default", PASSWORD, "0");
-        String source = startRedis(login, "src", "berth-it-" + run + "-redis-src");
+        String source = startRedis(image, engine, login, "src", "berth-it-" + run + "-redis-src");
         redis(source, login, "sh", "-c", "i=0; while [ $i -lt 500 ]; do echo \"SET key:$i value-$i\"; i=$((i+1)); "
-                + "done | redis-cli -h 127.0.0.1");
-        assertThat(redis(source, login, "redis-cli", "-h", "127.0.0.1", "DBSIZE").strip()).isEqualTo("500");
+                + "done | " + cli + " -h 127.0.0.1");
+        assertThat(redis(source, login, cli, "-h", "127.0.0.1", "DBSIZE").strip()).isEqualTo("500");
 
-        DumpCommand dump = DumpCommand.of(DatabaseEngine.REDIS, login, false);
+        DumpCommand dump = DumpCommand.of(engine, login, false);
         BackupName name = newName(dump);
         BackupRunResult result = backup(source, dump, name, s3, directory);
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
@@ -299,7 +358,7 @@ class BackupRunIT {
 
         // Restore: the RDB placed in a new volume's data directory, then the server started on it.
         String volume = "berth-it-" + run + "-redis-restored";
-        String placer = local.createContainerCmd(REDIS_IMAGE).withEntrypoint("sleep", "600")
+        String placer = local.createContainerCmd(image).withEntrypoint("sleep", "600")
                 .withHostConfig(HostConfig.newHostConfig().withBinds(new Bind(volume, new Volume("/data")))).exec()
                 .getId();
         cleanups.add(() -> local.removeContainerCmd(placer).withForce(true).exec());
@@ -309,10 +368,10 @@ class BackupRunIT {
                     OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), TIMEOUT)).isZero();
         }
         local.removeContainerCmd(placer).withForce(true).exec();
-        String restored = startRedis(login, "restored", volume);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> redis(restored, login, "redis-cli", "-h",
+        String restored = startRedis(image, engine, login, "restored", volume);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> redis(restored, login, cli, "-h",
                 "127.0.0.1", "DBSIZE").strip().equals("500"));
-        assertThat(redis(restored, login, "redis-cli", "-h", "127.0.0.1", "GET", "key:321").strip())
+        assertThat(redis(restored, login, cli, "-h", "127.0.0.1", "GET", "key:321").strip())
                 .isEqualTo("value-321");
     }
 
@@ -367,10 +426,9 @@ class BackupRunIT {
         return id;
     }
 
-    private String startRedis(DatabaseLogin login, String role, String volume) {
-        DatabaseEngine engine = DatabaseEngine.REDIS;
-        String id = start(REDIS_IMAGE, "berth-it-redis-" + run + "-" + role, engine.environment(login),
-                engine.command(Map.of()), volume, engine.dataDirectory(REDIS_IMAGE));
+    private String startRedis(String image, DatabaseEngine engine, DatabaseLogin login, String role, String volume) {
+        String id = start(image, "berth-it-" + engine.name().toLowerCase() + "-" + run + "-" + role,
+                engine.environment(login), engine.command(Map.of()), volume, engine.dataDirectory(image));
         awaitReady(id, engine, login);
         return id;
     }
