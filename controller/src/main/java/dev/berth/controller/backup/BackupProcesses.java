@@ -12,20 +12,31 @@ import java.util.UUID;
  * when its client goes away (a timeout, a cancelled run, a broken stream), and a dump whose output nobody reads blocks
  * for ever holding its snapshot. Every run's exec carries {@link #MARKER}{@code =<run id>} in its environment, which
  * its children inherit; this runs a second exec that finds the processes whose {@code /proc/<pid>/environ} holds it
- * (readable for processes of the exec's own user, the one the dump ran as), sends them SIGTERM, waits up to 10 s,
- * then SIGKILL, and checks that none is left. It needs only {@code sh}, {@code tr}, {@code grep}, {@code kill} and
- * {@code sleep}, which every engine image has. A zombie has an empty environment and is not counted.
+ * (readable for processes of the exec's own user, the one the dump ran as), sends SIGTERM (leaves first, see
+ * {@link #END_SCRIPT}) for up to 10 s, then SIGKILL, and checks that none is left. It needs only {@code sh},
+ * {@code tr}, {@code grep}, {@code sed}, {@code cut}, {@code kill} and {@code sleep}, which every engine image has. A zombie has an empty environment and is not counted.
  */
 public final class BackupProcesses {
     public static final String MARKER = "BERTH_BACKUP_RUN";
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * Signals only the marked processes none of whose children is marked (the leaves), then looks again: a shell step
+     * around a tool (MongoDB's, ClickHouse's) then sees its tool end and finishes itself (removing its client config
+     * file) instead of being killed first. That order also keeps a killed process from being orphaned: an orphan is
+     * re-parented to the container's PID 1 — the engine itself — and PostgreSQL's postmaster takes any child it reaps
+     * that was killed by a signal for a crashed backend and restarts every session.
+     */
     private static final String END_SCRIPT = "m=\"" + MARKER + "=$1\"; "
             + "mine() { for e in /proc/[0-9]*/environ; do "
-            + "if tr '\\000' '\\n' <\"$e\" 2>/dev/null | grep -qxF \"$m\"; then p=${e#/proc/}; echo \"${p%/environ}\"; fi; "
+            + "if { tr '\\000' '\\n' <\"$e\"; } 2>/dev/null | grep -qxF \"$m\"; then p=${e#/proc/}; "
+            + "echo \"${p%/environ}\"; fi; "
             + "done; }; "
-            + "for sig in TERM KILL; do p=$(mine); [ -z \"$p\" ] && exit 0; kill -s $sig $p 2>/dev/null; i=0; "
-            + "while [ $i -lt 10 ]; do [ -z \"$(mine)\" ] && exit 0; sleep 1; i=$((i+1)); done; done; "
+            + "leaves() { all=$(mine); parents=' '; for p in $all; do "
+            + "parents=\"$parents$(sed 's/.*) //' /proc/$p/stat 2>/dev/null | cut -d' ' -f2) \"; done; "
+            + "for p in $all; do case \"$parents\" in *\" $p \"*) ;; *) echo \"$p\";; esac; done; }; "
+            + "n=0; while [ $n -lt 20 ]; do l=$(leaves); [ -z \"$l\" ] && exit 0; "
+            + "if [ $n -lt 10 ]; then s=TERM; else s=KILL; fi; kill -s $s $l 2>/dev/null; sleep 1; n=$((n+1)); done; "
             + "echo \"still running: $(mine | tr '\\n' ' ')\" >&2; exit 1";
 
     private BackupProcesses() {

@@ -262,6 +262,8 @@ class BackupRunIT {
                 "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'orders'::regclass")
                 .strip().equals("1"));
 
+        String started = psql(source, login, "SELECT pg_postmaster_start_time()");
+
         DumpCommand dump = DumpCommand.of(DatabaseEngine.POSTGRESQL, login, false);
         BackupName name = newName(dump);
         BackupRunResult result = backup(source, dump, name, Duration.ofSeconds(3), s3, directory);
@@ -271,6 +273,8 @@ class BackupRunIT {
         assertThat(result.processesLeft()).isEmpty();
         assertThat(result.failure().orElseThrow()).contains("did not finish within");
         assertNoProcess(source, "pg_dump");
+        // Ending the dump did not make the server restart (it would, had it reaped a process killed by a signal).
+        assertThat(psql(source, login, "SELECT pg_postmaster_start_time()")).isEqualTo(started);
         assertThat(s3.list("")).isEmpty();
         assertThat(hostFiles()).isEmpty();
     }
