@@ -72,19 +72,21 @@ public final class BackupRun {
         long exitCode;
         try {
             exitCode = docker.exec(container, dump.command(), env, null, sink, stderr, timeout);
-        } catch (DockerHostException e) {
+        } catch (RuntimeException e) {
             boolean cancelled = Thread.currentThread().isInterrupted();
-            FailureReason reason = e.kind() == DockerHostException.Kind.Timeout ? FailureReason.TIMED_OUT
+            boolean timedOut = e instanceof DockerHostException d && d.kind() == DockerHostException.Kind.Timeout;
+            FailureReason reason = timedOut ? FailureReason.TIMED_OUT
                     : cancelled ? FailureReason.CANCELLED : FailureReason.STREAM_FAILED;
             String why = switch (reason) {
                 case TIMED_OUT -> "the dump did not finish within " + timeout;
                 case CANCELLED -> "the run was cancelled";
-                default -> "the dump stream broke off: " + e.getMessage();
+                default -> "the dump stream broke off: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             };
             // First end the dump in the container, then remove what the destinations hold.
             Optional<String> left = BackupProcesses.end(docker, container, runId);
             left.ifPresent(l -> LOG.warn("backup run {} in {}: {}", runId, container, l));
-            BackupOutcome outcome = stream.abort(why);
+            String finalWhy = why;
+            BackupOutcome outcome = uninterrupted(() -> stream.abort(finalWhy));
             if (reason == FailureReason.STREAM_FAILED && outcome.destinations().stream()
                     .noneMatch(d -> d.failure().equals(Optional.of("aborted")))) {
                 // The stream stopped because no destination was left to take it.
@@ -97,12 +99,14 @@ public final class BackupRun {
             try {
                 rdb.finish();
             } catch (IOException e) {
-                BackupOutcome outcome = stream.abort("writing the end of the dump failed: " + e.getMessage());
+                BackupOutcome outcome = uninterrupted(() -> stream.abort("writing the end of the dump failed: "
+                        + e.getMessage()));
                 return result(name, start, outcome, Optional.of(FailureReason.STREAM_FAILED),
                         outcome.failure().orElseThrow(), exitCode, stderr, dump, Optional.empty());
             }
         }
-        BackupOutcome outcome = stream.finish(exitCode == 0);
+        long exit = exitCode;
+        BackupOutcome outcome = uninterrupted(() -> stream.finish(exit == 0));
         if (exitCode != 0) {
             String tool = dump.command().get(0).equals("sh") ? "the dump" : dump.command().get(0);
             return result(name, start, outcome, Optional.of(FailureReason.TOOL_FAILED),
@@ -115,6 +119,21 @@ public final class BackupRun {
                 : outcome.failure().isPresent() ? FailureReason.STREAM_FAILED : FailureReason.DESTINATION_FAILED;
         return result(name, start, outcome, Optional.of(reason), outcome.describeFailure().orElseThrow(), exitCode,
                 stderr, dump, Optional.empty());
+    }
+
+    /**
+     * Runs a commit or an abort with the thread's interrupt put aside: a cancelled run must still remove what it
+     * wrote (an interrupted SDK call or SSH exec would leave a pending upload or a {@code .partial} behind).
+     */
+    private static BackupOutcome uninterrupted(java.util.function.Supplier<BackupOutcome> step) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return step.get();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private BackupRunResult result(BackupName name, Instant start, BackupOutcome outcome, Optional<FailureReason> reason,

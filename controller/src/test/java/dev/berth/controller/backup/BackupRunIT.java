@@ -255,13 +255,7 @@ class BackupRunIT {
         String source = startPostgres(login, "src");
         psql(source, login, "CREATE TABLE orders (id int); INSERT INTO orders SELECT generate_series(1, 1000);");
         // Another session holds an exclusive lock: pg_dump waits for it (no lock timeout by default).
-        String holder = local.execCreateCmd(source).withCmd("psql", "-h", "127.0.0.1", "-U", login.username(), "-d",
-                        login.database(), "-c", "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600);")
-                .withEnv(List.of("PGPASSWORD=" + PASSWORD)).exec().getId();
-        local.execStartCmd(holder).withDetach(true).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>());
-        await().atMost(Duration.ofSeconds(30)).until(() -> psql(source, login,
-                "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'orders'::regclass")
-                .strip().equals("1"));
+        holdExclusiveLock(source, login);
 
         String started = psql(source, login, "SELECT pg_postmaster_start_time()");
 
@@ -278,6 +272,42 @@ class BackupRunIT {
         assertThat(psql(source, login, "SELECT pg_postmaster_start_time()")).isEqualTo(started);
         assertThat(s3.list("")).isEmpty();
         assertThat(hostFiles()).isEmpty();
+    }
+
+    /** A run cancelled (its thread interrupted) while the dump waits: no pg_dump left, nothing stored. */
+    @Test
+    void aCancelledRunEndsTheDumpAndLeavesNothing() throws Exception {
+        DatabaseLogin login = postgresLogin("shop");
+        String source = startPostgres(login, "src");
+        psql(source, login, "CREATE TABLE orders (id int); INSERT INTO orders SELECT generate_series(1, 1000);");
+        holdExclusiveLock(source, login);
+
+        DumpCommand dump = DumpCommand.of(DatabaseEngine.POSTGRESQL, login, false);
+        BackupName name = newName(dump);
+        java.util.concurrent.atomic.AtomicReference<BackupRunResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = new Thread(() -> result.set(backup(source, dump, name, TIMEOUT, s3, directory)));
+        runner.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> processNames(source).contains("pg_dump")
+                && hostFiles().size() == 1);
+        runner.interrupt();
+        runner.join(Duration.ofMinutes(2).toMillis());
+
+        assertThat(runner.isAlive()).isFalse();
+        assertThat(result.get().reason()).contains(BackupRunResult.FailureReason.CANCELLED);
+        assertThat(result.get().processesLeft()).isEmpty();
+        assertNoProcess(source, "pg_dump");
+        assertThat(s3.list("")).isEmpty();
+        assertThat(hostFiles()).isEmpty();
+    }
+
+    private void holdExclusiveLock(String container, DatabaseLogin login) {
+        String holder = local.execCreateCmd(container).withCmd("psql", "-h", "127.0.0.1", "-U", login.username(), "-d",
+                        login.database(), "-c", "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600);")
+                .withEnv(List.of("PGPASSWORD=" + login.password())).exec().getId();
+        local.execStartCmd(holder).withDetach(true).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>());
+        await().atMost(Duration.ofSeconds(30)).until(() -> psql(container, login,
+                "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'orders'::regclass")
+                .strip().equals("1"));
     }
 
     // --- MySQL -------------------------------------------------------------------------------------------------
@@ -525,9 +555,12 @@ class BackupRunIT {
 
     /** No process of that name in the container (read from /proc by an exec, as any image allows). */
     private void assertNoProcess(String container, String name) throws Exception {
-        String names = execOk(container, List.of("sh", "-c", "for p in /proc/[0-9]*; do cat $p/comm 2>/dev/null; done"),
-                List.of());
-        assertThat(names.lines().toList()).as("processes in the container").doesNotContain(name).contains("postgres");
+        assertThat(processNames(container)).as("processes in the container").doesNotContain(name).contains("postgres");
+    }
+
+    private List<String> processNames(String container) throws Exception {
+        return execOk(container, List.of("sh", "-c", "for p in /proc/[0-9]*; do cat $p/comm 2>/dev/null; done"),
+                List.of()).lines().toList();
     }
 
     private String hostRun(String command) throws Exception {
