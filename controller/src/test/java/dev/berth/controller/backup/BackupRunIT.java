@@ -67,6 +67,8 @@ class BackupRunIT {
     private static final String CLICKHOUSE_IMAGE = "berth-test/clickhouse:18.16";
     private static final String BUCKET = "backups";
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    /** As EngineImagesIT: a first start (initdb) on a machine shared with other test runs can take minutes. */
+    private static final Duration READY_WITHIN = Duration.ofMinutes(3);
     /** Quotes, a backslash and shell specials: every command must carry it untouched, and no message may show it. */
     private static final String PASSWORD = "pw-Xq7'\"\\ $x-backup";
 
@@ -525,7 +527,7 @@ class BackupRunIT {
 
     private void awaitReady(String id, DatabaseEngine engine, DatabaseLogin login) {
         var check = engine.readiness(login);
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).until(() -> docker.exec(id,
+        await().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(250)).until(() -> docker.exec(id,
                 check.command(), check.envEntries(), null, OutputStream.nullOutputStream(),
                 OutputStream.nullOutputStream(), Duration.ofSeconds(30)) == 0);
     }
