@@ -14,6 +14,7 @@ import dev.berth.controller.status.Outcome;
 import dev.berth.controller.status.Reasons;
 import dev.berth.controller.validation.SpecViolations;
 import dev.berth.controller.validation.StandaloneDatabaseSpecValidator;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -53,9 +54,12 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
 
     @Override
     public List<EventSource<?, StandaloneDatabase>> prepareEventSources(EventSourceContext<StandaloneDatabase> context) {
+        // The credentials Secret too: a password changed there is taken by the engine without waiting for the re-check.
         return List.of(ReferenceEventSources.byName(Server.class, context,
                 db -> db.getSpec() == null || db.getSpec().getServerRef() == null ? null
-                        : db.getSpec().getServerRef().getName()));
+                        : db.getSpec().getServerRef().getName()),
+                ReferenceEventSources.byName(Secret.class, context,
+                        db -> db.getSpec() == null ? null : DatabaseCredentials.secretName(db)));
     }
 
     @Override

@@ -62,6 +62,8 @@ class OperatorIT {
     private static final String APP_WAITING_FOR_ENV = dev.berth.controller.application.ApplicationReasons.ENV_NOT_RESOLVED;
     /** A Server whose key Secret does not exist waits for it (issue 3), without touching a host: its reason and state. */
     private static final String SERVER_WAITING_FOR_KEY = dev.berth.controller.server.ServerReasons.SECRET_NOT_FOUND;
+    /** A StandaloneDatabase on such a Server gets its login, then waits for the Server (issue 10), touching no host. */
+    private static final String DB_WAITING_FOR_SERVER = dev.berth.controller.database.DatabaseReasons.SERVER_UNAVAILABLE;
     private static final List<String> capturedLog = Collections.synchronizedList(new ArrayList<>());
     private static final AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
         @Override
@@ -164,11 +166,14 @@ class OperatorIT {
             // The Application's env Secret does not exist: it waits for it (issue 4), without touching a host.
             boolean isApp = kind == Application.class;
             boolean isServer = kind == Server.class;
-            awaitReady(kind, name, isApp ? APP_WAITING_FOR_ENV : isServer ? SERVER_WAITING_FOR_KEY : Berth.REASON_NOT_CONVERGED);
+            boolean isDb = kind == StandaloneDatabase.class;
+            awaitReady(kind, name, isApp ? APP_WAITING_FOR_ENV : isServer ? SERVER_WAITING_FOR_KEY
+                    : isDb ? DB_WAITING_FOR_SERVER : Berth.REASON_NOT_CONVERGED);
             CustomResource<?, ? extends BerthStatus> r = h.client.resources(kind).inNamespace(Resources.NS).withName(name).get();
             assertThat(r.getMetadata().getFinalizers()).contains(Berth.FINALIZER);
             assertThat(r.getStatus().getObservedGeneration()).isEqualTo(1L);
-            assertThat(r.getStatus().getState()).isEqualTo(isApp ? "Waiting" : isServer ? SERVER_WAITING_FOR_KEY : "Pending");
+            assertThat(r.getStatus().getState()).isEqualTo(isApp || isDb ? "Waiting" : isServer ? SERVER_WAITING_FOR_KEY
+                    : "Pending");
             assertThat(r.getStatus().condition(Berth.CONDITION_MIRRORED)).map(Condition::getStatus).contains("True");
         }
         await().atMost(WAIT).untilAsserted(() -> {
@@ -286,7 +291,7 @@ class OperatorIT {
         createRaw("StandaloneDatabase", "good-db", "{\"serverRef\":{\"name\":\"good\"},\"engine\":\"postgresql\"}");
         awaitReady(Server.class, "good", SERVER_WAITING_FOR_KEY);
         awaitReady(Application.class, "good-app", APP_WAITING_FOR_ENV);
-        awaitReady(StandaloneDatabase.class, "good-db", Berth.REASON_NOT_CONVERGED);
+        awaitReady(StandaloneDatabase.class, "good-db", DB_WAITING_FOR_SERVER);
 
         // Berth's status writes left the stored spec as it was written: the value is still there for the version
         // that knows it.
@@ -320,7 +325,7 @@ class OperatorIT {
         h.client.resource(Resources.database("orders", "later")).create();
         awaitReady(Application.class, "early", APP_WAITING_FOR_ENV);
         awaitReady(ScheduledBackup.class, "nightly", Berth.REASON_NOT_CONVERGED);
-        awaitReady(StandaloneDatabase.class, "orders", Berth.REASON_NOT_CONVERGED);
+        awaitReady(StandaloneDatabase.class, "orders", DB_WAITING_FOR_SERVER);
     }
 
     @Test
