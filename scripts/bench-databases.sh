@@ -8,7 +8,7 @@
 #   2. the status lag in each of those runs: a client's first authenticated answer → the Ready=True event;
 #   3. M Redis databases at once over the bed's 2 hosts: time to all Ready, RSS of the JVM, SSH connections per host.
 #
-#   scripts/bench-databases.sh [R [M [ENGINE ...]]]     default: 3 50, every engine
+#   scripts/bench-databases.sh [R [M [ENGINE ...]]]     default: 3 50, every engine (R 0: only part 3; M 0: no part 3)
 #   ENGINE: postgres-15 mysql-9 mariadb-10 redis-7 valkey-9 clickhouse-18
 #
 # Load the images first: scripts/testbed.sh images postgres15 redis7 valkey9 mysql9 mariadb10 clickhouse18 (an engine
