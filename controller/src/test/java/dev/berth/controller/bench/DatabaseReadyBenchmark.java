@@ -510,11 +510,9 @@ public final class DatabaseReadyBenchmark {
         }
         double createdIn = (System.nanoTime() - t0) / 1e9;
         long wall0 = System.currentTimeMillis() - Math.round(createdIn * 1000);
-        long since = System.currentTimeMillis() / 1000 - 7;
         waitFor(many + " Redis Ready", MANY_TIMEOUT, () -> names.stream().allMatch(readyNanos::containsKey));
         long last = names.stream().mapToLong(readyNanos::get).max().orElseThrow();
         sampler.stop();
-        long until = System.currentTimeMillis() / 1000 + 1;
         double wall = (last - t0) / 1e9;
         List<Double> started = new ArrayList<>();
         List<Double> startedToReady = new ArrayList<>();
@@ -526,10 +524,6 @@ public final class DatabaseReadyBenchmark {
                     Map.of(DesiredDatabase.LABEL_DATABASE, uid)).exec().get(0).getId());
             started.add((at - wall0) / 1e3);
             startedToReady.add((readyWallMs.get(names.get(i)) - at) / 1e3);
-        }
-        Map<Integer, Integer> execs = new TreeMap<>();
-        for (Map.Entry<Integer, DockerClient> h : local.entrySet()) {
-            execs.put(h.getKey(), execCreates(h.getValue(), since, until));
         }
         List<Double> each = names.stream().map(n -> (readyNanos.get(n) - t0) / 1e9).toList();
         Map<String, Double> opened = byHost(registry, "berth.ssh.connections.opened");
@@ -549,28 +543,11 @@ public final class DatabaseReadyBenchmark {
                 + "%.2f s", percentile(started, 0), percentile(started, 50), max(started),
                 percentile(startedToReady, 50), percentile(startedToReady, 95), max(startedToReady)));
         notes.add(String.format(Locale.ROOT, "many: %d created in the API server in %.2f s; Berth's SSH connections "
-                + "opened since the operator started (per host): %s; docker exec_create events on the hosts during the "
-                + "run (Berth's readiness and version checks and Docker's own health checks): %s", many, createdIn,
-                byHost(registry, "berth.ssh.connections.opened"), execs));
+                + "opened since the operator started (per host): %s", many, createdIn,
+                byHost(registry, "berth.ssh.connections.opened")));
         long d0 = System.nanoTime();
         delete(names);
         log("many: deleted in %.1f s", (System.nanoTime() - d0) / 1e9);
-    }
-
-    /** The exec_create events of containers labelled berth.dev/managed=true between two times (epoch seconds). */
-    private static int execCreates(DockerClient docker, long since, long until) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        docker.eventsCmd().withSince(Long.toString(since)).withUntil(Long.toString(until))
-                .withLabelFilter(Map.of(Berth.LABEL_MANAGED, "true"))
-                .exec(new ResultCallback.Adapter<com.github.dockerjava.api.model.Event>() {
-                    @Override
-                    public void onNext(com.github.dockerjava.api.model.Event event) {
-                        if (event.getAction() != null && event.getAction().startsWith("exec_create")) {
-                            n.incrementAndGet();
-                        }
-                    }
-                }).awaitCompletion(60, TimeUnit.SECONDS);
-        return n.get();
     }
 
     /** Every 100 ms: VmRSS, heap used, and ESTABLISHED TCP connections to each host's sshd (peaks). */
