@@ -53,6 +53,11 @@ public class ScheduledBackupSpec {
     @JsonPropertyDescription("A run taking longer fails.")
     private String timeout = "1h";
 
+    @Default("false")
+    @JsonPropertyDescription("Restore each new dump into a throwaway container on the Server and count what it holds; "
+            + "a dump that does not restore is a failed run.")
+    private Boolean verify = false;
+
     @Data
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Destination {

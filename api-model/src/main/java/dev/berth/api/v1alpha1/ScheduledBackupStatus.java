@@ -2,6 +2,7 @@ package dev.berth.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 import lombok.Data;
 import lombok.EqualsAndHashCode;
 import lombok.ToString;
@@ -33,5 +34,15 @@ public class ScheduledBackupStatus extends BerthStatus {
         private String location;
         @JsonPropertyDescription("Why the run failed.")
         private String message;
+        @JsonPropertyDescription("scheduled, immediate or catch-up.")
+        private String trigger;
+        @JsonPropertyDescription("Why the run failed, as a word: DatabaseNotReady, ToolFailed, TimedOut, ...")
+        private String reason;
+        @JsonPropertyDescription("sha256 of the stored bytes (lower-case hex).")
+        private String sha256;
+        @JsonPropertyDescription("Every complete copy of this run (also of a failed run: partial success is failure).")
+        private List<String> restorableLocations;
+        @JsonPropertyDescription("What verify found in the restored copy, e.g. tables=3 rows=1200.")
+        private String verified;
     }
 }

@@ -63,6 +63,9 @@ public class StandaloneDatabaseSpec extends EnumFields {
     @JsonPropertyDescription("Stop the database container (keep it and its data) while true.")
     private Boolean suspend = false;
 
+    @JsonPropertyDescription("Start this database from a backup a ScheduledBackup made: on an empty volume only, once.")
+    private RestoreFrom restoreFrom;
+
     @JsonDeserialize(using = TolerantEnumDeserializer.class)
     public enum Engine {
         @JsonProperty("postgresql") POSTGRESQL,
@@ -86,6 +89,23 @@ public class StandaloneDatabaseSpec extends EnumFields {
         @Default("Retain")
         @JsonPropertyDescription("Retain keeps the volume when the database is deleted; Delete removes it.")
         private DeletionPolicy deletionPolicy = DeletionPolicy.Retain;
+    }
+
+    @Data
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RestoreFrom {
+        @Required
+        @JsonPropertyDescription("The ScheduledBackup (same namespace) whose backup is restored.")
+        private LocalRef backupRef;
+        @Default("latest")
+        @Pattern("^(latest|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+        @JsonPropertyDescription("latest (the newest successful run) or a run id (status.lastRun.id, the mirror's "
+                + "backup_executions.id).")
+        private String run = "latest";
+        @Pattern("^(s3|host)$")
+        @JsonPropertyDescription("Which destination to read from when the ScheduledBackup has both: s3 or host "
+                + "(default s3).")
+        private String source;
     }
 
     @JsonDeserialize(using = TolerantEnumDeserializer.class)

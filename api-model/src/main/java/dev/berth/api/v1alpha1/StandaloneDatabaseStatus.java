@@ -33,4 +33,6 @@ public class StandaloneDatabaseStatus extends BerthStatus {
     private String configHash;
     @JsonPropertyDescription("Hash of a container configuration that failed; not retried until the spec changes.")
     private String failedConfigHash;
+    @JsonPropertyDescription("The backup run this database was restored from (restoreFrom), once the restore completed.")
+    private String restoredRunId;
 }

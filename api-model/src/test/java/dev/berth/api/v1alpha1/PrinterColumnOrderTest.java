@@ -24,7 +24,7 @@ class PrinterColumnOrderTest {
             "servers; Ready,State,Host,Docker,Age",
             "applications; Ready,State,Server,Image,Age",
             "standalonedatabases; Ready,State,Engine,Version,Server,Age",
-            "scheduledbackups; Ready,State,Schedule,Last Success,Age"})
+            "scheduledbackups; Ready,State,Schedule,Last Run,Last Success,Next Run,Age"})
     void columnsReadReadyStateOwnThenAge(String plural, String expected) throws IOException {
         CustomResourceDefinition crd = Serialization.unmarshal(
                 Files.readString(GENERATED.resolve(plural + ".berth.dev-v1.yml")), CustomResourceDefinition.class);
