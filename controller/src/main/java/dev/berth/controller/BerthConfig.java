@@ -36,7 +36,8 @@ public record BerthConfig(
         Duration leaseDuration,
         Duration leaseRenewDeadline,
         Duration leaseRetryPeriod,
-        boolean exitOnStopLeading) {
+        boolean exitOnStopLeading,
+        Duration backupOnTime) {
 
     public BerthConfig {
         namespaces = Set.copyOf(namespaces);
@@ -69,7 +70,8 @@ public record BerthConfig(
                 duration(env, "BERTH_SERVER_CHECK_INTERVAL", Duration.ofSeconds(60)),
                 duration(env, "BERTH_APP_RECHECK_INTERVAL", Duration.ofSeconds(60)),
                 Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
-                true);
+                true,
+                duration(env, "BERTH_BACKUP_ON_TIME", Duration.ofSeconds(60)));
     }
 
     /** All namespaces when the set is empty. */
@@ -80,14 +82,15 @@ public record BerthConfig(
     public BerthConfig withHttpPort(int port) {
         return new BerthConfig(localMode, localApply, namespaces, port, leaderElection, leaseName, leaseNamespace,
                 databaseUrl, databaseUser, databasePassword, embeddedDbDir, redisUrl, serverCheckInterval,
-                appRecheckInterval, leaseDuration, leaseRenewDeadline, leaseRetryPeriod, exitOnStopLeading);
+                appRecheckInterval, leaseDuration, leaseRenewDeadline, leaseRetryPeriod, exitOnStopLeading,
+                backupOnTime);
     }
 
     public BerthConfig withLeaderElection(boolean on, Duration duration, Duration renewDeadline, Duration retryPeriod,
             boolean exitOnStop) {
         return new BerthConfig(localMode, localApply, namespaces, httpPort, on, leaseName, leaseNamespace,
                 databaseUrl, databaseUser, databasePassword, embeddedDbDir, redisUrl, serverCheckInterval,
-                appRecheckInterval, duration, renewDeadline, retryPeriod, exitOnStop);
+                appRecheckInterval, duration, renewDeadline, retryPeriod, exitOnStop, backupOnTime);
     }
 
     /** For logs: never the password, and URLs with their credentials masked. */

@@ -5,6 +5,7 @@ import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
 import dev.berth.controller.application.ApplicationReconciler;
+import dev.berth.controller.backup.BackupRunner;
 import dev.berth.controller.backup.ScheduledBackupReconciler;
 import dev.berth.controller.database.StandaloneDatabaseReconciler;
 import dev.berth.controller.host.ServerAccess;
@@ -63,6 +64,8 @@ public final class BerthOperator implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean leader;
     private volatile boolean closed;
+    /** Backup runs going off the reconcile threads: cancelled (dumps ended, copies aborted) before SSH closes. */
+    private BackupRunner backupRunner;
 
     /**
      * @param mirrorCheck the /readyz line for the mirror database (optional: PostgreSQL down degrades, not fails)
@@ -113,7 +116,9 @@ public final class BerthOperator implements AutoCloseable {
         operator.register(new ServerReconciler(services), controller(config.serverCheckInterval()));
         operator.register(new ApplicationReconciler(services), controller(config.appRecheckInterval()));
         operator.register(new StandaloneDatabaseReconciler(services), controller(config.appRecheckInterval()));
-        operator.register(new ScheduledBackupReconciler(services), controller(null));
+        ScheduledBackupReconciler backups = new ScheduledBackupReconciler(services);
+        backupRunner = backups.runner();
+        operator.register(backups, controller(null));
         // Returns once every informer has synced; with leader election, reconciling waits for the lease.
         operator.start();
         started = true;
@@ -234,6 +239,9 @@ public final class BerthOperator implements AutoCloseable {
         }
         started = false;
         leader = false;
+        if (backupRunner != null) {
+            backupRunner.close();
+        }
         if (http != null) {
             http.close();
         }

@@ -1,10 +1,16 @@
 package dev.berth.controller.mirror;
 
-/** The states of a backup execution, as stored; the same words as ScheduledBackup's status.lastRun.result. */
+/**
+ * The states of a backup execution, as stored; the first three are also ScheduledBackup's status.lastRun.result.
+ * {@code skipped} and {@code missed} are slots that did not run: one came while a run was still going, the other
+ * passed while no operator looked.
+ */
 public enum BackupStatus {
     RUNNING("running"),
     SUCCEEDED("succeeded"),
-    FAILED("failed");
+    FAILED("failed"),
+    SKIPPED("skipped"),
+    MISSED("missed");
 
     private final String value;
 

@@ -6,6 +6,7 @@ import dev.berth.api.v1alpha1.Server;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collection;
 import java.util.List;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -89,6 +90,29 @@ public interface Mirror extends AutoCloseable {
 
     /** Ends a running backup execution: its outcome, the dump's size and location (no credentials), a message. */
     default void backupFinished(UUID executionId, BackupStatus outcome, Long sizeBytes, String location, String message) {
+    }
+
+    /**
+     * Adds backup execution {@code id} of {@code backup} in state {@code running}, started at {@code startedAt} for
+     * {@code slot} (the schedule's time it stands for); {@code trigger}: scheduled, immediate or catch-up. A second call
+     * with the same id changes nothing.
+     */
+    default void backupStarted(ScheduledBackup backup, UUID id, String trigger, Instant slot, Instant startedAt) {
+    }
+
+    /** Ends running backup execution {@code id} with everything the run found (an execution ends once). */
+    default void backupFinished(UUID id, BackupExecutionEnd end) {
+    }
+
+    /**
+     * Records a slot of {@code backup} that did not run ({@link BackupStatus#SKIPPED} or {@link BackupStatus#MISSED}),
+     * with why; {@code id} is derived from the slot, so recording it twice adds one row.
+     */
+    default void backupSlotNotRun(ScheduledBackup backup, UUID id, BackupStatus status, Instant slot, String message) {
+    }
+
+    /** Retention deleted {@code location}, a copy of backup execution {@code id}, because of {@code why}. */
+    default void backupCopyDeleted(UUID id, String location, String why) {
     }
 
     /** Records the public fingerprint (SHA256:...) of the Server's private key, once it was read from its Secret. */

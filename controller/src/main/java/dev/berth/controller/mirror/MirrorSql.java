@@ -12,7 +12,9 @@ import static dev.berth.controller.mirror.jooq.Tables.SERVERS;
 import static dev.berth.controller.mirror.jooq.Tables.STANDALONE_DATABASES;
 import static dev.berth.controller.mirror.jooq.Tables.TEAMS;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -291,18 +293,58 @@ final class MirrorSql {
     }
 
     static void insertBackupExecution(DSLContext tx, UUID id, ResourceRows backup, String trigger, OffsetDateTime at) {
+        insertBackupExecution(tx, id, backup, trigger, BackupStatus.RUNNING, null, at.toInstant(), null, at);
+    }
+
+    /** A running execution ({@code message} null), or a slot not run (skipped, missed: finished when recorded). */
+    static void insertBackupExecution(DSLContext tx, UUID id, ResourceRows backup, String trigger, BackupStatus status,
+            Instant slot, Instant startedAt, String message, OffsetDateTime at) {
         writeResource(tx, backup, false);
         tx.insertInto(BACKUP_EXECUTIONS)
                 .set(BACKUP_EXECUTIONS.ID, id)
                 .set(BACKUP_EXECUTIONS.SCHEDULED_BACKUP_ID, backup.id())
                 .set(BACKUP_EXECUTIONS.STANDALONE_DATABASE_ID, databaseIdByName(backup.namespace(), backup.databaseName()))
                 .set(BACKUP_EXECUTIONS.TEAM_ID, backup.tenancy().teamId())
-                .set(BACKUP_EXECUTIONS.STATUS, BackupStatus.RUNNING.value())
+                .set(BACKUP_EXECUTIONS.STATUS, status.value())
                 .set(BACKUP_EXECUTIONS.TRIGGER_KIND, trigger)
-                .set(BACKUP_EXECUTIONS.STARTED_AT, at)
+                .set(BACKUP_EXECUTIONS.SLOT_TIME, slot == null ? null : slot.atOffset(ZoneOffset.UTC))
+                .set(BACKUP_EXECUTIONS.STARTED_AT, startedAt.atOffset(ZoneOffset.UTC))
+                .set(BACKUP_EXECUTIONS.MESSAGE, message == null ? null : MirrorRows.text(message))
+                .set(BACKUP_EXECUTIONS.FINISHED_AT, status == BackupStatus.RUNNING ? null : at)
                 .set(BACKUP_EXECUTIONS.CREATED_AT, at)
                 .set(BACKUP_EXECUTIONS.UPDATED_AT, at)
                 .onConflict(BACKUP_EXECUTIONS.ID).doNothing()
+                .execute();
+    }
+
+    static void backupFinished(DSLContext tx, UUID id, BackupExecutionEnd end, OffsetDateTime at) {
+        tx.update(BACKUP_EXECUTIONS)
+                .set(BACKUP_EXECUTIONS.STATUS, end.status().value())
+                .set(BACKUP_EXECUTIONS.REASON, end.reason())
+                .set(BACKUP_EXECUTIONS.SIZE_BYTES, end.sizeBytes())
+                .set(BACKUP_EXECUTIONS.SHA256, end.sha256() == null || end.sha256().isEmpty() ? null : end.sha256())
+                .set(BACKUP_EXECUTIONS.LOCATION, end.location() == null ? null
+                        : MirrorRows.text(MirrorRows.withoutUserInfo(end.location())))
+                .set(BACKUP_EXECUTIONS.RESTORABLE_LOCATIONS, end.restorableLocations().isEmpty() ? null
+                        : MirrorRows.text(String.join("\n", end.restorableLocations().stream()
+                                .map(MirrorRows::withoutUserInfo).toList())))
+                .set(BACKUP_EXECUTIONS.VERIFIED, end.verified() == null ? null : MirrorRows.text(end.verified()))
+                .set(BACKUP_EXECUTIONS.MESSAGE, end.message() == null ? null : MirrorRows.text(end.message()))
+                .set(BACKUP_EXECUTIONS.FINISHED_AT, at)
+                .set(BACKUP_EXECUTIONS.UPDATED_AT, at)
+                .where(BACKUP_EXECUTIONS.ID.eq(id), BACKUP_EXECUTIONS.STATUS.eq(BackupStatus.RUNNING.value()))
+                .execute();
+    }
+
+    /** Appends "location: why" to the row's deletions; deleted_at is when the last copy went. */
+    static void backupCopyDeleted(DSLContext tx, UUID id, String location, String why, OffsetDateTime at) {
+        String entry = MirrorRows.text(MirrorRows.withoutUserInfo(location) + ": " + why);
+        tx.update(BACKUP_EXECUTIONS)
+                .set(BACKUP_EXECUTIONS.DELETIONS, DSL.when(BACKUP_EXECUTIONS.DELETIONS.isNull(), DSL.val(entry))
+                        .otherwise(BACKUP_EXECUTIONS.DELETIONS.concat(DSL.val("\n" + entry))))
+                .set(BACKUP_EXECUTIONS.DELETED_AT, at)
+                .set(BACKUP_EXECUTIONS.UPDATED_AT, at)
+                .where(BACKUP_EXECUTIONS.ID.eq(id))
                 .execute();
     }
 

@@ -10,6 +10,7 @@ import dev.berth.controller.mirror.PendingWrites.Write;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -211,6 +212,52 @@ public final class PostgresMirror implements Mirror {
             OffsetDateTime now = now();
             submit(new HistoryWrite("end (" + outcome.value() + ") of backup execution " + executionId, 0,
                     tx -> MirrorSql.backupFinished(tx, executionId, outcome, sizeBytes, location, message, now)));
+        });
+    }
+
+    @Override
+    public void backupStarted(ScheduledBackup backup, UUID id, String trigger, Instant slot, Instant startedAt) {
+        guarded("backupStarted", backup, () -> {
+            OffsetDateTime now = now();
+            ResourceRows owner = MirrorRows.of(backup, now);
+            submit(new HistoryWrite("backup execution " + id + " of " + owner.describe(), 0,
+                    tx -> MirrorSql.insertBackupExecution(tx, id, owner, trigger, BackupStatus.RUNNING, slot,
+                            startedAt, null, now)));
+        });
+    }
+
+    @Override
+    public void backupFinished(UUID id, BackupExecutionEnd end) {
+        guarded("backupFinished", null, () -> {
+            if (end.status() != BackupStatus.SUCCEEDED && end.status() != BackupStatus.FAILED) {
+                throw new IllegalArgumentException("a backup execution ends as succeeded or failed");
+            }
+            OffsetDateTime now = now();
+            submit(new HistoryWrite("end (" + end.status().value() + ") of backup execution " + id, 0,
+                    tx -> MirrorSql.backupFinished(tx, id, end, now)));
+        });
+    }
+
+    @Override
+    public void backupSlotNotRun(ScheduledBackup backup, UUID id, BackupStatus status, Instant slot, String message) {
+        guarded("backupSlotNotRun", backup, () -> {
+            if (status != BackupStatus.SKIPPED && status != BackupStatus.MISSED) {
+                throw new IllegalArgumentException("a slot not run is skipped or missed");
+            }
+            OffsetDateTime now = now();
+            ResourceRows owner = MirrorRows.of(backup, now);
+            submit(new HistoryWrite(status.value() + " slot " + slot + " of " + owner.describe(), 0,
+                    tx -> MirrorSql.insertBackupExecution(tx, id, owner, "scheduled", status, slot, slot, message,
+                            now)));
+        });
+    }
+
+    @Override
+    public void backupCopyDeleted(UUID id, String location, String why) {
+        guarded("backupCopyDeleted", null, () -> {
+            OffsetDateTime now = now();
+            submit(new HistoryWrite("retention of backup execution " + id, 0,
+                    tx -> MirrorSql.backupCopyDeleted(tx, id, location, why, now)));
         });
     }
 

@@ -45,7 +45,6 @@ class LocalModeIT {
                     .contains("Application ")
                     .contains("StandaloneDatabase ")
                     .contains("ScheduledBackup ")
-                    .contains("ConvergenceNotImplemented")
                     .doesNotContain("REPLACE-WITH-YOUR-PRIVATE-KEY"));
             HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),

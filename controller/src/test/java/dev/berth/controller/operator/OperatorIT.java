@@ -64,6 +64,8 @@ class OperatorIT {
     private static final String SERVER_WAITING_FOR_KEY = dev.berth.controller.server.ServerReasons.SECRET_NOT_FOUND;
     /** A StandaloneDatabase on such a Server gets its login, then waits for the Server (issue 10), touching no host. */
     private static final String DB_WAITING_FOR_SERVER = dev.berth.controller.database.DatabaseReasons.SERVER_UNAVAILABLE;
+    /** A ScheduledBackup whose database exists: scheduled (its database need be Ready only when a run starts). */
+    private static final String BACKUP_SCHEDULED = "Ready";
     private static final List<String> capturedLog = Collections.synchronizedList(new ArrayList<>());
     private static final AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
         @Override
@@ -168,12 +170,12 @@ class OperatorIT {
             boolean isServer = kind == Server.class;
             boolean isDb = kind == StandaloneDatabase.class;
             awaitReady(kind, name, isApp ? APP_WAITING_FOR_ENV : isServer ? SERVER_WAITING_FOR_KEY
-                    : isDb ? DB_WAITING_FOR_SERVER : Berth.REASON_NOT_CONVERGED);
+                    : isDb ? DB_WAITING_FOR_SERVER : BACKUP_SCHEDULED);
             CustomResource<?, ? extends BerthStatus> r = h.client.resources(kind).inNamespace(Resources.NS).withName(name).get();
             assertThat(r.getMetadata().getFinalizers()).contains(Berth.FINALIZER);
             assertThat(r.getStatus().getObservedGeneration()).isEqualTo(1L);
             assertThat(r.getStatus().getState()).isEqualTo(isApp || isDb ? "Waiting" : isServer ? SERVER_WAITING_FOR_KEY
-                    : "Pending");
+                    : "Ready");
             assertThat(r.getStatus().condition(Berth.CONDITION_MIRRORED)).map(Condition::getStatus).contains("True");
         }
         await().atMost(WAIT).untilAsserted(() -> {
@@ -324,7 +326,7 @@ class OperatorIT {
         h.client.resource(Resources.server("later", "later-key")).create();
         h.client.resource(Resources.database("orders", "later")).create();
         awaitReady(Application.class, "early", APP_WAITING_FOR_ENV);
-        awaitReady(ScheduledBackup.class, "nightly", Berth.REASON_NOT_CONVERGED);
+        awaitReady(ScheduledBackup.class, "nightly", BACKUP_SCHEDULED);
         awaitReady(StandaloneDatabase.class, "orders", DB_WAITING_FOR_SERVER);
     }
 
@@ -367,7 +369,7 @@ class OperatorIT {
             double looks = reconciles("ScheduledBackup");
             h.client.resource(Resources.database("orders", "h1")).create();
             await().atMost(WAIT).until(() -> reconciles("ScheduledBackup") > looks);
-            awaitReady(ScheduledBackup.class, "nightly", Berth.REASON_NOT_CONVERGED);
+            awaitReady(ScheduledBackup.class, "nightly", BACKUP_SCHEDULED);
             assertThat(writes.get() - writesBefore).isEqualTo(1);
 
             // The next look, right after that write (a label on the database: no new generation of either).
@@ -380,7 +382,7 @@ class OperatorIT {
             assertThat(writes.get() - writesBefore).as("status writes since the informer stopped seeing the backup: "
                     + "a look from the status one write old writes it again").isEqualTo(1);
             assertThat(events("nightly")).as("Events for the Ready change").filteredOn(e ->
-                    Berth.REASON_NOT_CONVERGED.equals(e.getReason())).hasSize(1);
+                    BACKUP_SCHEDULED.equals(e.getReason())).hasSize(1);
         } finally {
             watchEvents.releaseAll();
         }
@@ -411,7 +413,7 @@ class OperatorIT {
             // The informer catches up: the same status is written onto the newer version.
             watchEvents.releaseAll();
         }
-        awaitReady(ScheduledBackup.class, "weekly", Berth.REASON_NOT_CONVERGED);
+        awaitReady(ScheduledBackup.class, "weekly", BACKUP_SCHEDULED);
         ScheduledBackup written = h.fetch(ScheduledBackup.class, "weekly");
         assertThat(written.getMetadata().getLabels()).containsEntry("team", "shop");
         int writesAfter = writes.get();
@@ -423,7 +425,7 @@ class OperatorIT {
         });
         await().atMost(WAIT).until(() -> reconciles("ScheduledBackup") > looks);
         assertThat(writes.get()).as("no further status write").isEqualTo(writesAfter);
-        assertThat(events("weekly")).filteredOn(e -> Berth.REASON_NOT_CONVERGED.equals(e.getReason())).hasSize(1);
+        assertThat(events("weekly")).filteredOn(e -> BACKUP_SCHEDULED.equals(e.getReason())).hasSize(1);
     }
 
     @Test

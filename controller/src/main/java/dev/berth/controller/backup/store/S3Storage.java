@@ -97,6 +97,25 @@ public final class S3Storage implements AutoCloseable {
         }
     }
 
+    /**
+     * Aborts every multipart upload still open for {@code key} (one an operator that died left behind); returns how
+     * many were aborted.
+     */
+    public int abortUploads(String key) throws StorageException {
+        try {
+            int aborted = 0;
+            for (var upload : client.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads()) {
+                if (upload.key().equals(key)) {
+                    client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId()));
+                    aborted++;
+                }
+            }
+            return aborted;
+        } catch (SdkException e) {
+            throw failure("aborting the uploads of " + location(key), e);
+        }
+    }
+
     S3Client client() {
         return client;
     }

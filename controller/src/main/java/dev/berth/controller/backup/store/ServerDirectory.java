@@ -105,6 +105,13 @@ public final class ServerDirectory {
         run("rm -f -- " + quote(path(fileName)), OutputStream.nullOutputStream(), "deleting " + fileName);
     }
 
+    /** Removes what an interrupted write of {@code fileName} left (its {@code .partial}); nothing else. */
+    public void removePartial(String fileName) throws IOException {
+        requireBerthName(fileName);
+        run("rm -f -- " + quote(path(fileName) + BackupName.PARTIAL_SUFFIX), OutputStream.nullOutputStream(),
+                "removing " + fileName + BackupName.PARTIAL_SUFFIX);
+    }
+
     String path(String fileName) {
         return directory + "/" + fileName;
     }
