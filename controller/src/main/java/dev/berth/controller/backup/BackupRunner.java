@@ -98,10 +98,13 @@ public final class BackupRunner implements AutoCloseable {
 
     /**
      * Closes run {@code request.id()} that an earlier operator left going: ends its dump, removes its partial copies,
-     * and reports it failed ({@link BackupReasons#INTERRUPTED}).
+     * ends its mirror row, and returns its report, failed ({@link BackupReasons#INTERRUPTED}). On the calling thread
+     * (it takes seconds): the slots its operator missed are decided after it, as missed, not as skipped.
      */
-    public void recover(Request request) {
-        submit(request, () -> recoverInterrupted(request));
+    public RunReport recover(Request request) {
+        RunReport report = recoverInterrupted(request);
+        finish(request.backup(), report);
+        return report;
     }
 
     private void submit(Request request, java.util.function.Supplier<RunReport> work) {

@@ -119,12 +119,13 @@ public class ScheduledBackupReconciler extends BerthReconciler<ScheduledBackup, 
             Instant started = Instant.parse(last.getStartTime());
             RunStart start = request(backup, db, context, id, last.getTrigger(), started, started);
             if (start.request() != null) {
-                runner.recover(start.request());
-                going = Optional.of(id);
+                applyReport(status, runner.recover(start.request()));
             } else {
-                applyReport(status, RunReport.failedAtStart(id, last.getTrigger(), started, started, now,
+                RunReport closed = RunReport.failedAtStart(id, last.getTrigger(), started, started, now,
                         BackupReasons.INTERRUPTED, "the operator stopped during this run, and what it left could not be "
-                                + "removed: " + start.failure().message()));
+                                + "removed: " + start.failure().message());
+                runner.recordFailedAtStart(backup, closed);
+                applyReport(status, closed);
             }
         }
 
@@ -280,6 +281,11 @@ public class ScheduledBackupReconciler extends BerthReconciler<ScheduledBackup, 
                     unusable.outcome().reason(), unusable.outcome().message()));
         }
         DatabaseLogin login = ((CredentialsResult.Resolved) credentials).login();
+        List<String> databases = backup.getSpec().getDatabases();
+        if (databases != null && databases.size() == 1) {
+            // The one database the spec names instead of the database's own (the validator allows one).
+            login = new DatabaseLogin(login.username(), login.password(), databases.get(0));
+        }
         Duration timeout = Durations.parse(backup.getSpec().getTimeout()).orElse(Duration.ofHours(1));
         return new RunStart(new BackupRunner.Request(backup, db, server, login, client, id, trigger, slot, start,
                 timeout), null);

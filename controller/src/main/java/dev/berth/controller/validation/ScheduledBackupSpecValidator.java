@@ -39,6 +39,10 @@ public final class ScheduledBackupSpecValidator {
                 v.matches("spec.databases[" + i + "]", databases.get(i), DATABASE_NAME, "a database name");
             }
         }
+        if (databases.size() > 1) {
+            v.add("spec.databases", "names " + databases.size() + " databases; this version dumps one per "
+                    + "ScheduledBackup (make one ScheduledBackup per database, or use all: true)");
+        }
         if (Boolean.TRUE.equals(spec.getAll()) && !databases.isEmpty()) {
             v.add("spec.all", "cannot be combined with spec.databases: either list databases or dump all");
         }

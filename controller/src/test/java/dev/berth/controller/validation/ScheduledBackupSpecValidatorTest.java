@@ -69,6 +69,16 @@ class ScheduledBackupSpecValidatorTest {
      * one is added without the validator reporting unknown values of it (FieldRules.knownValues).
      */
     @Test
+    void oneDatabaseIsDumpedPerScheduledBackup() {
+        ScheduledBackupSpec spec = valid();
+        spec.setDatabases(List.of("orders"));
+        assertThat(ScheduledBackupSpecValidator.validate(spec).problems()).isEmpty();
+        spec.setDatabases(List.of("orders", "billing"));
+        assertThat(ScheduledBackupSpecValidator.validate(spec).problems()).singleElement().asString()
+                .startsWith("spec.databases: names 2 databases; this version dumps one per ScheduledBackup");
+    }
+
+    @Test
     void hasNoEnumFieldThatCouldHoldAnUnknownValue() {
         java.util.List<Class<?>> parts = List.of(ScheduledBackupSpec.class, ScheduledBackupSpec.Destination.class,
                 ScheduledBackupSpec.S3Destination.class, ScheduledBackupSpec.HostDestination.class,
