@@ -103,7 +103,7 @@ public final class BackupRunner implements AutoCloseable {
      */
     public RunReport recover(Request request) {
         RunReport report = recoverInterrupted(request);
-        finish(request.backup(), report);
+        recordFailedAtStart(request.backup(), report); // its row too, should the dying operator's insert be lost
         return report;
     }
 
@@ -174,7 +174,7 @@ public final class BackupRunner implements AutoCloseable {
                     db.getMetadata().getNamespace() + "/" + db.getMetadata().getName());
             BackupRunResult result = new BackupRun(docker, services.clock()).run(db.getStatus().getContainerId(),
                     dump, name, destinations.targets(name, metadata, request.timeout()), request.timeout());
-            RunReport report = RunReport.of(result, request.trigger(), request.slot(), null);
+            RunReport report = RunReport.of(result, request.trigger(), request.slot(), request.start(), null);
             if (report.succeeded()) {
                 // Never after a failed run: a failure keeps every older copy.
                 report = applyRetention(request, destinations, report);

@@ -36,9 +36,12 @@ public record RunReport(UUID id, String trigger, Instant slot, Instant start, In
                 List.of(), null);
     }
 
-    /** The report of a finished {@link BackupRun}, with what verify found ({@code verified}, may be null). */
-    public static RunReport of(BackupRunResult r, String trigger, Instant slot, String verified) {
-        return new RunReport(r.runId(), trigger, slot, r.startTime(), r.endTime(),
+    /**
+     * The report of a finished {@link BackupRun} started at {@code start} (the time its name carries), with what verify
+     * found ({@code verified}, may be null).
+     */
+    public static RunReport of(BackupRunResult r, String trigger, Instant slot, Instant start, String verified) {
+        return new RunReport(r.runId(), trigger, slot, start, r.endTime(),
                 r.succeeded() ? BackupStatus.SUCCEEDED : BackupStatus.FAILED,
                 r.reason().map(BackupReasons::of).orElse(null), r.failure().orElse(null),
                 r.sizeBytes(), r.sha256() == null || r.sha256().isEmpty() ? null : r.sha256(),

@@ -79,8 +79,15 @@ public final class AppTestBed implements AutoCloseable {
     }
 
     public BerthOperator startOperator() {
-        BerthConfig config = BerthConfig.from(Map.of("BERTH_HTTP_PORT", "0", "BERTH_REDIS_URL", bed.redisUrl(),
-                "BERTH_APP_RECHECK_INTERVAL", "3s", "BERTH_SERVER_CHECK_INTERVAL", "30s"));
+        return startOperator(Map.of());
+    }
+
+    /** An operator whose environment also has {@code env} (e.g. BERTH_BACKUP_ON_TIME). */
+    public BerthOperator startOperator(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(Map.of("BERTH_HTTP_PORT", "0", "BERTH_REDIS_URL",
+                bed.redisUrl(), "BERTH_APP_RECHECK_INTERVAL", "3s", "BERTH_SERVER_CHECK_INTERVAL", "30s"));
+        all.putAll(env);
+        BerthConfig config = BerthConfig.from(all);
         PostgresMirror mirror = new PostgresMirror(database);
         mirrors.add(mirror);
         BerthOperator operator = new BerthOperator(config, operatorClient(), mirror, Main.mirrorCheck(database, mirror),

@@ -146,7 +146,7 @@ class BackupRunIT {
         assertThat(result.exitCode()).contains(0L);
         assertThat(result.sizeBytes()).isPositive();
         assertThat(result.restorableLocations()).containsExactly("s3://" + BUCKET + "/" + key(name),
-                ssh.target().address() + ":" + directory.directory() + "/" + name.fileName());
+                ssh.target().host() + ":" + directory.directory() + "/" + name.fileName());
         assertThat(s3admin.headObject(b -> b.bucket(BUCKET).key(key(name))).metadata())
                 .containsEntry(S3Upload.SHA256_METADATA, result.sha256());
         assertThat(hostRun("sha256sum '" + directory.directory() + "/" + name.fileName() + "'"))
@@ -240,7 +240,7 @@ class BackupRunIT {
             assertThat(result.failure().orElseThrow()).contains("s3://" + BUCKET, "403")
                     .doesNotContain(wrongSecret).doesNotContain(PASSWORD);
             assertThat(result.restorableLocations()).containsExactly(
-                    ssh.target().address() + ":" + directory.directory() + "/" + name.fileName());
+                    ssh.target().host() + ":" + directory.directory() + "/" + name.fileName());
         }
         assertThat(s3.list("")).isEmpty();
         assertThat(hostFiles()).containsExactly(name.fileName());

@@ -116,8 +116,9 @@ public final class ServerDirectory {
         return directory + "/" + fileName;
     }
 
+    /** {@code host:path}, as scp writes it (no user, no port: the Server says those). */
     String location(String fileName) {
-        return ssh.target().address() + ":" + path(fileName);
+        return ssh.target().host() + ":" + path(fileName);
     }
 
     SshHostConnection ssh() {

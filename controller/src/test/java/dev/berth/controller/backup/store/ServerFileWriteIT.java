@@ -119,7 +119,7 @@ class ServerFileWriteIT {
         assertThat(onHost).isEqualTo(S3UploadIT.sha256(S3UploadIT.randomBytes(7, size, Long.MAX_VALUE)))
                 .isEqualTo(outcome.digest().sha256());
         assertThat(outcome.restorable()).extracting(BackupOutcome.Destination::location)
-                .containsExactly(ssh.target().address() + ":" + directory.directory() + "/" + name);
+                .containsExactly(ssh.target().host() + ":" + directory.directory() + "/" + name);
         // Memory by design: the pipe, whatever the size.
         assertThat(write.bufferBytes()).isEqualTo(MIB);
     }
