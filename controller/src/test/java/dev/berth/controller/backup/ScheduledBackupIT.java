@@ -15,6 +15,7 @@ import dev.berth.controller.BerthOperator;
 import dev.berth.controller.application.AppTestBed;
 import dev.berth.controller.backup.store.S3Proxy;
 import dev.berth.controller.database.DesiredDatabase;
+import dev.berth.controller.testbed.LogCapture;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -134,21 +135,7 @@ class ScheduledBackupIT {
 
     @Test
     void aRunStreamsToS3AndTheServerRetentionKeepsThreeFromTheListingAndNoSecretLeaks() throws Exception {
-        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture =
-                new ch.qos.logback.core.AppenderBase<>() {
-                    @Override
-                    protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
-                        log.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                                : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy())));
-                    }
-                };
-        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        capture.setContext(root.getLoggerContext());
-        capture.start();
-        root.addAppender(capture);
-        try {
+        try (LogCapture log = new LogCapture()) {
             BerthOperator operator = t.startOperator();
             Map<String, String> conn = readyPostgres("pgsrc");
             psql(conn, "CREATE TABLE t (n int, s text); INSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, 5000) i");
@@ -228,10 +215,8 @@ class ScheduledBackupIT {
             }
             String metadata = s3admin.headObject(b -> b.bucket(BUCKET).key(s3dir + fileName)).metadata().toString();
             assertThat(metadata).contains(run.getSha256());
-            List<String> lines;
-            synchronized (log) {
-                lines = new ArrayList<>(log);
-            }
+            List<String> lines = log.lines();
+            assertThat(lines).isNotEmpty();
             for (String secret : List.of(password, S3Proxy.SECRET_KEY)) {
                 assertThat(statuses).as("statuses").doesNotContain(secret);
                 assertThat(events).as("Events").doesNotContain(secret);
@@ -239,8 +224,6 @@ class ScheduledBackupIT {
                 assertThat(lines).as("log lines").noneMatch(l -> l.contains(secret));
                 assertThat(metadata).as("object metadata").doesNotContain(secret);
             }
-        } finally {
-            root.detachAppender(capture);
         }
     }
 

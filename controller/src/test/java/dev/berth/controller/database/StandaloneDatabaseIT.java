@@ -249,21 +249,7 @@ class StandaloneDatabaseIT {
 
     @Test
     void aPasswordChangedInTheSecretIsTakenByTheEngineAndNoPasswordLeaksAnywhere() throws Exception {
-        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture =
-                new ch.qos.logback.core.AppenderBase<>() {
-                    @Override
-                    protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
-                        log.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                                : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy())));
-                    }
-                };
-        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        capture.setContext(root.getLoggerContext());
-        capture.start();
-        root.addAppender(capture);
-        try {
+        try (dev.berth.controller.testbed.LogCapture log = new dev.berth.controller.testbed.LogCapture()) {
             t.startOperator();
             t.server("h1", 1);
             String first = "P1-planted-'\"$x <&> " + java.util.UUID.randomUUID();
@@ -326,10 +312,7 @@ class StandaloneDatabaseIT {
                     }
                 }
             }
-            List<String> lines;
-            synchronized (log) {
-                lines = new ArrayList<>(log);
-            }
+            List<String> lines = log.lines();
             assertThat(lines).isNotEmpty();
             for (String secret : planted) {
                 assertThat(statuses).as("StandaloneDatabase statuses").doesNotContain(secret);
@@ -340,8 +323,6 @@ class StandaloneDatabaseIT {
                 assertThat(inspected).as("health check, command lines, labels, processes").noneMatch(l -> l.contains(secret));
             }
             created.add(cache);
-        } finally {
-            root.detachAppender(capture);
         }
     }
 
