@@ -245,6 +245,17 @@ class ScheduledBackupIT {
             spec.setDatabases(List.of("nosuchdb"));
         }));
         create(backup("good", "pgfail", spec -> spec.setImmediate(true)));
+        create(backup("unreachable", "pgfail", spec -> {
+            spec.setImmediate(true);
+            ScheduledBackupSpec.Destination d = bothDestinations();
+            d.getS3().setEndpoint("http://127.0.0.1:9"); // nothing listens there
+            d.setHost(null);
+            spec.setDestination(d);
+        }));
+        create(backup("paused", "pgfail", spec -> {
+            spec.setImmediate(true);
+            spec.setSuspend(true);
+        }));
 
         ScheduledBackup wrong = awaitLastRun("wrongkeys", "failed");
         ScheduledBackupStatus.LastRun w = wrong.getStatus().getLastRun();
@@ -263,6 +274,9 @@ class ScheduledBackupIT {
                 "BackupFailed".equals(e.getReason()) && "nodb".equals(e.getInvolvedObject().getName()));
 
         assertThat(awaitLastRun("good", "succeeded").getStatus().getLastRun().getRestorableLocations()).hasSize(1);
+        ScheduledBackup unreachable = awaitLastRun("unreachable", "failed");
+        assertThat(unreachable.getStatus().getLastRun().getReason()).isEqualTo("DestinationFailed");
+        assertThat(unreachable.getStatus().getLastRun().getMessage()).contains("127.0.0.1:9");
 
         // A dump that cannot finish (a lock it waits on) is ended by the timeout, inside the container too.
         String locker = t.docker(1, "run", "-d", "--label", IT_LABEL, "--network", "berth", "-e", "PGPASSWORD="
@@ -280,13 +294,29 @@ class ScheduledBackupIT {
         assertThat(t.docker(1, "exec", container, "sh", "-c", "grep -l " + BackupProcesses.MARKER
                 + " /proc/[0-9]*/environ 2>/dev/null | wc -l").strip()).as("dump processes left").isEqualTo("0");
         assertThat(filesUnder(hostBase.resolve(NS).resolve("slow"))).isEmpty();
-        t.dockerResult(1, "rm", "-f", locker);
+        release(locker, conn);
 
+        // The database stopped mid-dump (suspended while pg_dump waits on a lock): a failed run, nothing stored.
+        String locker2 = t.docker(1, "run", "-d", "--label", IT_LABEL, "--network", "berth", "-e", "PGPASSWORD="
+                + conn.get("password"), "--entrypoint", "psql", PG, "-h", conn.get("host"), "-U", conn.get("username"),
+                "-d", conn.get("database"), "-c", "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);").strip();
+        await().atMost(WAIT).until(() -> psql(conn, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' "
+                + "AND relation = 't'::regclass").equals("1"));
+        create(backup("stopped", "pgfail", spec -> {
+            spec.setImmediate(true);
+            spec.setTimeout("5m");
+        }));
+        await().atMost(WAIT).until(() -> psql(conn, "SELECT count(*) FROM pg_stat_activity "
+                + "WHERE application_name = 'pg_dump'").equals("1"));
         // A database that is not Ready: the run is a failed run with the reason, not a log line.
         t.client.resources(StandaloneDatabase.class).inNamespace(NS).withName("pgfail").edit(d -> {
             d.getSpec().setSuspend(true);
             return d;
         });
+        ScheduledBackup stopped = awaitLastRun("stopped", "failed");
+        assertThat(stopped.getStatus().getLastRun().getReason()).isIn("ToolFailed", "StreamFailed");
+        assertThat(filesUnder(hostBase.resolve(NS).resolve("stopped"))).as("no copy, no .partial").isEmpty();
+        t.dockerResult(1, "rm", "-f", locker2); // its session ended with the stopped database
         await().atMost(WAIT).until(() -> ready(fetchDb("pgfail")).map(c -> Berth.REASON_SUSPENDED.equals(c.getReason()))
                 .orElse(false));
         create(backup("late", "pgfail", spec -> spec.setImmediate(true)));
@@ -300,6 +330,12 @@ class ScheduledBackupIT {
                     + "\"[^}]*result=\"failed\"[^}]*\\} 1\\.0");
         }
         assertThat(fetch("good").getStatus().getLastRun().getResult()).isEqualTo("succeeded");
+        // Suspended from the start: no run, immediate or not.
+        ScheduledBackup paused = fetch("paused");
+        assertThat(paused.getStatus().getLastRun()).isNull();
+        assertThat(ready(paused)).map(Condition::getReason).contains(Berth.REASON_SUSPENDED);
+        assertThat(t.database.dsl().fetchCount(t.database.dsl().selectFrom("backup_executions")
+                .where("scheduled_backup_id = ?::uuid", paused.getMetadata().getUid()))).isZero();
     }
 
     @Test
@@ -389,7 +425,7 @@ class ScheduledBackupIT {
         String message = t.database.dsl().fetchValue("select message from backup_executions where status = 'skipped' "
                 + "and scheduled_backup_id = ?::uuid limit 1", uid).toString();
         assertThat(message).contains("was still going");
-        t.dockerResult(1, "rm", "-f", locker);
+        release(locker, conn);
         ScheduledBackup done = awaitLastRun("minutely", "succeeded");
         assertThat(done.getStatus().getLastRun().getTrigger()).isEqualTo("immediate");
     }
@@ -503,6 +539,13 @@ class ScheduledBackupIT {
         return t.docker(1, "run", "--rm", "--label", IT_LABEL, "--network", "berth", "-e", "PGPASSWORD="
                 + conn.get("password"), "--entrypoint", "psql", PG, "-v", "ON_ERROR_STOP=1", "-h", conn.get("host"),
                 "-U", conn.get("username"), "-d", conn.get("database"), "-tAc", sql).strip();
+    }
+
+    /** Ends the session holding the lock (its backend would sleep on after its client went away). */
+    void release(String locker, Map<String, String> conn) {
+        t.dockerResult(1, "rm", "-f", locker);
+        psql(conn, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' "
+                + "AND pid <> pg_backend_pid()");
     }
 
     String markedProcesses(String container) {
