@@ -137,7 +137,7 @@ public final class S3Storage implements AutoCloseable {
         return client;
     }
 
-    String bucket() {
+    public String bucket() {
         return bucket;
     }
 

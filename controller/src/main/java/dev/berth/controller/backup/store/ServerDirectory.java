@@ -147,7 +147,7 @@ public final class ServerDirectory {
     }
 
     /** {@code host:path}, as scp writes it (no user, no port: the Server says those). */
-    String location(String fileName) {
+    public String location(String fileName) {
         return ssh.target().host() + ":" + path(fileName);
     }
 
