@@ -262,7 +262,7 @@ final class DatabaseRestore {
         Duration timeout = Durations.parse(backup.getSpec().getTimeout()).orElse(DEFAULT_TIMEOUT);
         String location = labels.get(LABEL_RESTORE_LOCATION);
         try (Opened opened = open(look, backup, labels.get(RestoreDecision.LABEL_RESTORE_SOURCE))) {
-            Optional<BackupDigest> digest = opened.source().expectedDigest(name);
+            Optional<BackupDigest> digest = opened.source().expectedDigest(name).or(() -> lastRunDigest(backup, name));
             if (digest.isEmpty()) {
                 return Optional.of(failed(look, "no sha256 is recorded for " + location + " (object metadata "
                         + "berth-sha256, or the host's .sha256 file beside it): Berth restores only a copy it can check"));
@@ -283,6 +283,19 @@ final class DatabaseRestore {
             return Optional.of(notReady(DatabaseReasons.RESTORE_FAILED, location + " cannot be read: "
                     + e.getMessage() + "; Berth looks again every " + RETRY.toSeconds() + "s", RETRY));
         }
+    }
+
+    /**
+     * The digest the ScheduledBackup's status recorded for its last run, when that is the run restored: the one place
+     * the sha256 of an S3 object larger than one server-side copy (5 GiB, {@code S3Upload}) is kept besides the mirror.
+     */
+    private static Optional<BackupDigest> lastRunDigest(ScheduledBackup backup, BackupName name) {
+        var last = backup.getStatus() == null ? null : backup.getStatus().getLastRun();
+        if (last == null || !name.runId().toString().equals(last.getId()) || last.getSha256() == null
+                || !last.getSha256().matches("[0-9a-f]{64}") || last.getSizeBytes() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new BackupDigest(last.getSha256(), last.getSizeBytes()));
     }
 
     /** A restore that ran and failed: final, said on Ready and on Restored. */
