@@ -75,6 +75,12 @@ final class DatabaseRestore {
             KubernetesClient client, Supplier<Outcome> deploy) {
         StandaloneDatabase db = in.db();
         Optional<Condition> restored = status.condition(DatabaseReasons.CONDITION_RESTORED);
+        boolean failedBefore = restored.map(c -> Condition.FALSE.equals(c.getStatus())
+                && DatabaseReasons.RESTORE_FAILED.equals(c.getReason())).orElse(false);
+        if (failedBefore && status.getRestoredRunId() == null) {
+            // Held, also when restoreFrom was taken out of the spec: the volume is half-restored (RestoreDecision).
+            return with(notReady(DatabaseReasons.RESTORE_FAILED, restored.get().getMessage(), null), restored.get());
+        }
         if (db.getSpec().getRestoreFrom() == null || status.getRestoredRunId() != null) {
             Outcome outcome = deploy.get();
             // The Restored condition stays as long as the database is the one that restore made.
@@ -91,8 +97,6 @@ final class DatabaseRestore {
         try {
             Optional<Map<String, String>> labels = docker.volumeLabels(desired.volume());
             boolean containerExists = !docker.findContainers(DesiredDatabase.selector(db)).isEmpty();
-            boolean failedBefore = restored.map(c -> Condition.FALSE.equals(c.getStatus())
-                    && DatabaseReasons.RESTORE_FAILED.equals(c.getReason())).orElse(false);
             Action action = RestoreDecision.decide(new RestoreDecision.Input(true, null, failedBefore, labels,
                     db.getMetadata().getUid(), RestoreCommand.placedBeforeStart(desired.engine()), containerExists));
             Look look = new Look(in, status, backup, client, docker, desired);

@@ -10,10 +10,11 @@ import java.util.Optional;
  * the backup it restores ({@link #LABEL_RESTORE_FROM}); any other volume under that name holds someone's data and is
  * never written to.
  * <ol>
- *   <li>no {@code restoreFrom}, or {@code restoredRunId} set → {@link Action#NONE} (an ordinary database);</li>
+ *   <li>{@code restoredRunId} set, or (unless a restore failed) no {@code restoreFrom} → {@link Action#NONE} (an ordinary
+ *       database);</li>
  *   <li>a restore that failed after it touched the volume (Restored=False, RestoreFailed) → {@link Action#HOLD_FAILED}:
- *       nothing is retried on a half-restored volume; a person deletes the database (deletionPolicy Delete) and
- *       creates it again;</li>
+ *       nothing is retried on a half-restored volume, nor started as an ordinary database when restoreFrom is taken
+ *       out of the spec; a person deletes the database (deletionPolicy Delete) and creates it again;</li>
  *   <li>no volume → {@link Action#PREPARE}: find the run, create the volume (the Redis family: place the RDB);</li>
  *   <li>a volume this restore did not make → {@link Action#REFUSE_NOT_EMPTY};</li>
  *   <li>this restore's volume: the Redis family without a container yet → {@link Action#PLACE} (again: a placement
@@ -51,11 +52,14 @@ public final class RestoreDecision {
     }
 
     public static Action decide(Input in) {
-        if (!in.requested() || in.restoredRunId() != null) {
+        if (in.restoredRunId() != null) {
             return Action.NONE;
         }
         if (in.failedBefore()) {
-            return Action.HOLD_FAILED;
+            return Action.HOLD_FAILED; // also when restoreFrom was taken out of the spec: the volume is half-restored
+        }
+        if (!in.requested()) {
+            return Action.NONE;
         }
         if (in.volumeLabels().isEmpty()) {
             return Action.PREPARE;

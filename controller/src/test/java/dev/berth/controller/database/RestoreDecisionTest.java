@@ -57,5 +57,7 @@ class RestoreDecisionTest {
     void aFailedRestoreIsHeldNotRetried() {
         assertThat(decide(true, null, true, Optional.of(OURS), false, true)).isEqualTo(Action.HOLD_FAILED);
         assertThat(decide(true, null, true, Optional.of(OURS), true, false)).isEqualTo(Action.HOLD_FAILED);
+        // Taking restoreFrom out of the spec does not make the half-restored volume an ordinary database.
+        assertThat(decide(false, null, true, Optional.of(OURS), false, true)).isEqualTo(Action.HOLD_FAILED);
     }
 }
