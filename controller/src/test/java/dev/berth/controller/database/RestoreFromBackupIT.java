@@ -224,6 +224,27 @@ class RestoreFromBackupIT {
             assertThat(fingerprint(e, host, restored.getStatus().getContainerId(), login)).as(e.name())
                     .isEqualTo(src.fingerprint());
         }
+
+        // A new operator (as after a restart) and a changed spec (a new container on the same volume): the database is
+        // an ordinary one now and nothing is restored again (a second pg_restore into it would fail).
+        t.stopOperators();
+        t.startOperator();
+        t.client.resources(StandaloneDatabase.class).inNamespace(NS).withName("restored-pg").edit(d -> {
+            d.getSpec().setConfig(new LinkedHashMap<>(Map.of("max_connections", "60")));
+            return d;
+        });
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+            StandaloneDatabase d = get("restored-pg");
+            return Long.valueOf(2).equals(d.getStatus().getObservedGeneration()) && d.getStatus()
+                    .condition(Berth.CONDITION_READY).map(c -> Condition.TRUE.equals(c.getStatus())).orElse(false);
+        });
+        StandaloneDatabase again = get("restored-pg");
+        Source pg = sources.get(Engine.POSTGRES);
+        assertThat(again.getStatus().getRestoredRunId()).isEqualTo(pg.name().runId().toString());
+        assertThat(again.getStatus().condition(DatabaseReasons.CONDITION_RESTORED).orElseThrow().getStatus())
+                .isEqualTo(Condition.TRUE);
+        assertThat(fingerprint(Engine.POSTGRES, 2, again.getStatus().getContainerId(), login("restored-pg")))
+                .isEqualTo(pg.fingerprint());
     }
 
     /** A volume that exists (here: the source's own, live) is never restored into: refused, nothing touched. */
