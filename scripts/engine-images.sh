@@ -88,8 +88,9 @@ recipe_mysql9() {
 recipe_mariadb10() {
   TAG=berth-test/mariadb:10.11
   SUITE=bookworm
-  PACKAGES="mariadb-server-core mariadb-client-core"
-  EXCLUDE='^(mysql-common|mariadb-common)$'
+  # mariadb-client, not only -core: mariadb-dump (the backup tool) is in it; its perl scripts are left unrunnable.
+  PACKAGES="mariadb-server-core mariadb-client"
+  EXCLUDE='^(mysql-common|mariadb-common|libconfig-inifiles-perl|libdbi-perl|libdbd-mariadb-perl|libterm-readkey-perl)$'
   USER_NAME=mysql USER_ID=999 USER_HOME=/var/lib/mysql
   DATA_DIR=/var/lib/mysql
   OWNED_DIRS="/var/lib/mysql /run/mysqld"

@@ -21,6 +21,33 @@ public record RestoreCommand(List<String> command, Map<String, String> env, Set<
             + "printf \"password: '%%s'\\n\" \"$(printf '%%s' \"$" + DumpCommand.PASSWORD_VARIABLE
             + "\" | sed \"s/'/''/g\")\" >\"$f\"; %s --config \"$f\"; rc=$?; rm -f \"$f\"; exit $rc";
 
+    /**
+     * ClickHouse: reads what {@link DumpCommand}'s ClickHouse dump wrote, line by line: statement lines up to a line
+     * {@code ;} are one DDL statement, run as it is; a line {@code INSERT INTO … FORMAT TabSeparated} is followed by
+     * its rows up to the line {@code \.}, piped into one INSERT. The client config file is made as for the dump.
+     * {@code %s} is the port. The shell's {@code read} takes its input a byte at a time (it must not read past a
+     * table's rows): fine for the sizes ClickHouse's old test image is used with, slow for large tables.
+     */
+    private static final String CLICKHOUSE_RESTORE = "f=$(mktemp) || exit 1; chmod 600 \"$f\"; trap 'rm -f \"$f\"' EXIT; "
+            + "esc() { printf '%%s' \"$1\" | sed -e 's/&/\\&amp;/g' -e 's/</\\&lt;/g' -e 's/>/\\&gt;/g'; }; "
+            + "printf '<config><user>%%s</user><password>%%s</password></config>' "
+            + "\"$(esc \"$BERTH_DB_USER\")\" \"$(esc \"$" + DumpCommand.PASSWORD_VARIABLE + "\")\" >\"$f\"; "
+            + "ch() { clickhouse-client --config-file \"$f\" --host 127.0.0.1 --port %s \"$@\"; }; set -e; ddl=; "
+            + "while IFS= read -r line; do case \"$line\" in "
+            + "';') ch --query \"$ddl\"; ddl=;; "
+            + "'INSERT INTO '*' FORMAT TabSeparated') "
+            + "{ while IFS= read -r row && [ \"$row\" != '\\.' ]; do printf '%%s\\n' \"$row\"; done; } "
+            + "| ch --query \"$line\";; "
+            + "*) ddl=\"$ddl$line\n\";; esac; done; "
+            + "[ -z \"$ddl\" ] || { echo 'the dump ends inside a statement' >&2; exit 1; }";
+
+    /**
+     * The Redis family's restore: the RDB written into the data directory ({@code $1}) as {@code dump.rdb}, the name the
+     * server loads at start, through {@code dump.rdb.partial} so that a copy that fails its check is never loaded.
+     */
+    private static final String PLACE_RDB = "set -e; cd \"$1\"; rm -f dump.rdb dump.rdb.partial; "
+            + "cat > dump.rdb.partial; mv dump.rdb.partial dump.rdb";
+
     public RestoreCommand {
         command = List.copyOf(command);
         env = Map.copyOf(env);
@@ -29,8 +56,8 @@ public record RestoreCommand(List<String> command, Map<String, String> env, Set<
 
     /**
      * How a dump stored as {@code extension} is restored into {@code login.database()}; empty where a dump is not
-     * restored by a stream into the running engine (the Redis family: the RDB is placed in the data directory before
-     * the server starts; ClickHouse and {@code pg_dumpall} output: not in this version, docs/backups.md).
+     * restored by a stream into the running engine (the Redis family: {@link #placeRdb}; {@code pg_dumpall} output:
+     * not in this version, docs/backups.md).
      */
     public static Optional<RestoreCommand> of(DatabaseEngine engine, DatabaseLogin login, String extension) {
         String port = Integer.toString(engine.port());
@@ -53,8 +80,28 @@ public record RestoreCommand(List<String> command, Map<String, String> env, Set<
                             + "--authenticationDatabase admin --archive --gzip")),
                     Map.of("BERTH_DB_USER", user, DumpCommand.PASSWORD_VARIABLE, login.password()),
                     Set.of(DumpCommand.PASSWORD_VARIABLE), false));
-            case REDIS, VALKEY, KEYDB, DRAGONFLY, CLICKHOUSE -> Optional.empty();
+            case CLICKHOUSE -> Optional.of(new RestoreCommand(List.of("sh", "-c", CLICKHOUSE_RESTORE.formatted(port)),
+                    Map.of("BERTH_DB_USER", user, DumpCommand.PASSWORD_VARIABLE, login.password()),
+                    Set.of(DumpCommand.PASSWORD_VARIABLE), true));
+            case REDIS, VALKEY, KEYDB, DRAGONFLY -> Optional.empty();
         };
+    }
+
+    /** Whether the engine's dump is restored by placing it in the data directory before the server starts. */
+    public static boolean placedBeforeStart(DatabaseEngine engine) {
+        return switch (engine) {
+            case REDIS, VALKEY, KEYDB, DRAGONFLY -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The Redis family's restore ({@link #placedBeforeStart}): a stored {@code .rdb.gz} gunzipped into
+     * {@code dataDirectory/dump.rdb}, run in a container that has the database's volume mounted and no server running.
+     */
+    public static RestoreCommand placeRdb(String dataDirectory) {
+        return new RestoreCommand(List.of("sh", "-c", PLACE_RDB, "berth-place-rdb", dataDirectory), Map.of(), Set.of(),
+                true);
     }
 
     /** The environment as {@code NAME=value} entries, as Docker's exec API takes it (sorted, so stable). */

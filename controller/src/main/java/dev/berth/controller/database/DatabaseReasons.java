@@ -23,6 +23,19 @@ public final class DatabaseReasons {
     /** Event: a container stopped or removed out of band was put back. */
     public static final String DRIFT_REPAIRED = "DriftRepaired";
 
+    /** Condition type: the database was made from a backup (spec.restoreFrom). */
+    public static final String CONDITION_RESTORED = "Restored";
+    /** Restored=True: the backup run named in the message was restored, its sha256 checked. */
+    public static final String RESTORED = "Restored";
+    /** Restored=False while the restore is under way (the engine starting, the dump streaming). */
+    public static final String RESTORING = "Restoring";
+    /** spec.restoreFrom on a volume that already exists and was not made by this restore: nothing is touched. */
+    public static final String RESTORE_TARGET_NOT_EMPTY = "RestoreTargetNotEmpty";
+    /** The restore failed (or its backup cannot be found or read); never Ready on a half-restored database. */
+    public static final String RESTORE_FAILED = "RestoreFailed";
+    /** spec.restoreFrom.backupRef names a ScheduledBackup that does not exist in the namespace. */
+    public static final String BACKUP_NOT_FOUND = "BackupNotFound";
+
     private DatabaseReasons() {
     }
 }

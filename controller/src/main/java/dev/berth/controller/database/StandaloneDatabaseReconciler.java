@@ -1,6 +1,7 @@
 package dev.berth.controller.database;
 
 import dev.berth.api.v1alpha1.Berth;
+import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
 import dev.berth.api.v1alpha1.StandaloneDatabaseStatus;
@@ -46,10 +47,12 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
     static final Duration CLEANUP_RETRY = Duration.ofSeconds(30);
 
     private final DatabaseDeployer deployer;
+    private final DatabaseRestore restore;
 
     public StandaloneDatabaseReconciler(ReconcilerServices services) {
         super("StandaloneDatabase", StandaloneDatabaseStatus.class, services);
         this.deployer = new DatabaseDeployer(services);
+        this.restore = new DatabaseRestore(services);
     }
 
     @Override
@@ -59,7 +62,20 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
                 db -> db.getSpec() == null || db.getSpec().getServerRef() == null ? null
                         : db.getSpec().getServerRef().getName()),
                 ReferenceEventSources.byName(Secret.class, context,
-                        db -> db.getSpec() == null ? null : DatabaseCredentials.secretName(db)));
+                        db -> db.getSpec() == null ? null : DatabaseCredentials.secretName(db)),
+                // restoreFrom's ScheduledBackup: its appearance starts a restore that waited for it.
+                ReferenceEventSources.byName(ScheduledBackup.class, context, StandaloneDatabaseReconciler::backupName));
+    }
+
+    private static String backupName(StandaloneDatabase db) {
+        return db.getSpec() == null || db.getSpec().getRestoreFrom() == null
+                || db.getSpec().getRestoreFrom().getBackupRef() == null ? null
+                : db.getSpec().getRestoreFrom().getBackupRef().getName();
+    }
+
+    /** A restore is still to happen: restoreFrom is set and no run was restored yet. */
+    private static boolean restorePending(StandaloneDatabase db) {
+        return backupName(db) != null && (db.getStatus() == null || db.getStatus().getRestoredRunId() == null);
     }
 
     @Override
@@ -70,9 +86,15 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
     @Override
     protected Optional<Outcome> checkReferences(StandaloneDatabase resource, Context<StandaloneDatabase> context) {
         String server = resource.getSpec().getServerRef().getName();
-        return context.getSecondaryResource(Server.class).isPresent() ? Optional.empty()
-                : Optional.of(Outcome.missingReference(Reasons.SERVER_NOT_FOUND, "Server", server, "spec.serverRef.name",
-                        resource.getMetadata().getNamespace()));
+        if (context.getSecondaryResource(Server.class).isEmpty()) {
+            return Optional.of(Outcome.missingReference(Reasons.SERVER_NOT_FOUND, "Server", server,
+                    "spec.serverRef.name", resource.getMetadata().getNamespace()));
+        }
+        if (restorePending(resource) && context.getSecondaryResource(ScheduledBackup.class).isEmpty()) {
+            return Optional.of(Outcome.missingReference(DatabaseReasons.BACKUP_NOT_FOUND, "ScheduledBackup",
+                    backupName(resource), "spec.restoreFrom.backupRef.name", resource.getMetadata().getNamespace()));
+        }
+        return Optional.empty();
     }
 
     /** Suspend is part of converging here: the container is stopped (and kept), which takes the host. */
@@ -93,8 +115,11 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
         CredentialsResult.Resolved login = (CredentialsResult.Resolved) credentials;
         status.setCredentialsSecretName(login.secretName());
         ConnectionSecret connection = new ConnectionSecret(client);
-        Outcome outcome = deployer.converge(new DatabaseDeployer.Inputs(db, server, login.login(), login.secretName(),
-                connection.appliedPassword(db)), status);
+        DatabaseDeployer.Inputs inputs = new DatabaseDeployer.Inputs(db, server, login.login(), login.secretName(),
+                connection.appliedPassword(db));
+        // restoreFrom: the restore decides when the deployer looks, and the database is Ready only once restored.
+        Outcome outcome = restore.converge(inputs, status, context.getSecondaryResource(ScheduledBackup.class), client,
+                () -> deployer.converge(inputs, status));
         if (outcome.ready()) {
             // Only once the engine accepted the login: the Secret's password is one that works.
             DatabaseEngine engine = DatabaseEngine.of(db.getSpec().getEngine());

@@ -102,6 +102,9 @@ public interface DockerHost extends AutoCloseable {
 
     boolean volumeExists(String name);
 
+    /** The volume's labels; empty when there is no such volume. */
+    Optional<Map<String, String>> volumeLabels(String name);
+
     /** Removes the volume; false if there was none. */
     boolean removeVolume(String name);
 

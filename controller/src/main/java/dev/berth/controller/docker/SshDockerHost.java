@@ -691,6 +691,19 @@ public final class SshDockerHost implements DockerHost {
     }
 
     @Override
+    public Optional<Map<String, String>> volumeLabels(String name) {
+        try {
+            var volume = call("inspect volume " + name, () -> docker.inspectVolumeCmd(name).exec());
+            return Optional.of(volume.getLabels() == null ? Map.of() : Map.copyOf(volume.getLabels()));
+        } catch (DockerHostException e) {
+            if (e.kind() == DockerHostException.Kind.NotFound) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public boolean removeVolume(String name) {
         try {
             call("remove volume " + name, () -> docker.removeVolumeCmd(name).exec());

@@ -12,6 +12,7 @@ public final class StandaloneDatabaseSpecValidator {
     private static final String SQL_NAME = "^[A-Za-z_][A-Za-z0-9_]{0,62}$";
     private static final String IMAGE = "^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$";
     private static final String CONFIG_KEY = "^[A-Za-z0-9_.-]+$";
+    private static final String RESTORE_RUN = "^(latest|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$";
 
     private StandaloneDatabaseSpecValidator() {
     }
@@ -46,6 +47,13 @@ public final class StandaloneDatabaseSpecValidator {
                     v.add("spec.config", "keys must be setting names (letters, digits, '_', '.', '-')");
                 }
             });
+        }
+        StandaloneDatabaseSpec.RestoreFrom restoreFrom = spec.getRestoreFrom();
+        if (restoreFrom != null) {
+            FieldRules.localRef(v, "spec.restoreFrom.backupRef", restoreFrom.getBackupRef(), true);
+            v.matches("spec.restoreFrom.run", restoreFrom.getRun(), RESTORE_RUN,
+                    "latest or a backup run id (a UUID, status.lastRun.id of the ScheduledBackup)");
+            v.matches("spec.restoreFrom.source", restoreFrom.getSource(), "^(s3|host)$", "s3 or host");
         }
         // The engine has a known port, so http/tcp checks never lack one.
         FieldRules.healthCheck(v, "spec.healthCheck", spec.getHealthCheck(), true);

@@ -151,7 +151,7 @@ class BackupRunIT {
                 .containsEntry(S3Upload.SHA256_METADATA, result.sha256());
         assertThat(hostRun("sha256sum '" + directory.directory() + "/" + name.fileName() + "'"))
                 .startsWith(result.sha256());
-        assertThat(hostFiles()).containsExactly(name.fileName());
+        assertThat(hostFiles()).containsExactlyInAnyOrder(name.fileName(), name.fileName() + ".sha256");
 
         BackupDigest digest = new BackupDigest(result.sha256(), result.sizeBytes());
         RestoreCommand restore = RestoreCommand.of(DatabaseEngine.POSTGRESQL, login, "dump").orElseThrow();
@@ -243,7 +243,7 @@ class BackupRunIT {
                     ssh.target().host() + ":" + directory.directory() + "/" + name.fileName());
         }
         assertThat(s3.list("")).isEmpty();
-        assertThat(hostFiles()).containsExactly(name.fileName());
+        assertThat(hostFiles()).containsExactlyInAnyOrder(name.fileName(), name.fileName() + ".sha256");
         assertThat(hostRun("sha256sum '" + directory.directory() + "/" + name.fileName() + "'")).isNotBlank();
     }
 

@@ -111,6 +111,12 @@ class DumpCommandTest {
         assertThat(dump.rdbStream()).isTrue();
         assertThat(dump.extension()).isEqualTo("rdb.gz");
         assertThat(RestoreCommand.of(engine, LOGIN, "rdb.gz")).as("an RDB is placed before start").isEmpty();
+        assertThat(RestoreCommand.placedBeforeStart(engine)).isTrue();
+        RestoreCommand place = RestoreCommand.placeRdb("/data");
+        assertThat(place.command()).endsWith("/data");
+        assertThat(place.decompress()).isTrue();
+        assertThat(place.env()).isEmpty();
+        assertParses(place.command().get(2));
     }
 
     @Test
@@ -121,7 +127,13 @@ class DumpCommandTest {
                 "rm -f \"$f\"");
         assertThat(dump.env()).containsEntry(DumpCommand.PASSWORD_VARIABLE, PASSWORD);
         assertThat(dump.compress()).isTrue();
-        assertThat(RestoreCommand.of(DatabaseEngine.CLICKHOUSE, LOGIN, "sql.gz")).isEmpty();
+        // Restored by a shell step reading the same format: DDL up to a line ';', an INSERT's rows up to '\.'.
+        RestoreCommand restore = RestoreCommand.of(DatabaseEngine.CLICKHOUSE, LOGIN, "sql.gz").orElseThrow();
+        assertThat(restore.command()).hasSize(3).startsWith("sh", "-c");
+        assertThat(restore.command().get(2)).contains("FORMAT TabSeparated", "--port 9000", "rm -f \"$f\"")
+                .doesNotContain(PASSWORD);
+        assertThat(restore.env()).containsEntry(DumpCommand.PASSWORD_VARIABLE, PASSWORD);
+        assertThat(restore.decompress()).isTrue();
     }
 
     /** The shell steps are valid POSIX shell (checked by the machine's sh -n: parsing only, nothing runs). */

@@ -184,8 +184,9 @@ class ScheduledBackupIT {
             try (Stream<Path> list = Files.list(hostDir)) {
                 files = list.map(p -> p.getFileName().toString()).sorted().toList();
             }
-            assertThat(files).containsExactlyElementsOf(Stream.concat(objects.stream(), Stream.of("notes.txt"))
-                    .sorted().toList());
+            // Berth's own copy has its sha256 sidecar beside it (the hand-made older ones had none).
+            assertThat(files).containsExactlyElementsOf(Stream.concat(objects.stream(), Stream.of("notes.txt",
+                    fileName + ".sha256")).sorted().toList());
 
             // The mirror row says the same.
             var row = t.database.dsl().fetchOne("select status, trigger_kind, sha256, size_bytes, restorable_locations "

@@ -44,4 +44,24 @@ class StandaloneDatabaseSpecValidatorTest {
                 "spec.storage.deletionPolicy: 'Snapshot' is not a value this version of Berth knows (one of Retain, Delete)",
                 "spec.healthCheck.type: 'grpc' is not a value this version of Berth knows (one of http, tcp, command, none)");
     }
+
+    @Test
+    void restoreFromNeedsABackupRefAndTakesLatestOrARunIdFromS3OrTheHost() {
+        StandaloneDatabaseSpec spec = valid();
+        StandaloneDatabaseSpec.RestoreFrom from = new StandaloneDatabaseSpec.RestoreFrom();
+        spec.setRestoreFrom(from);
+        from.setRun("yesterday");
+        from.setSource("ftp");
+        assertThat(StandaloneDatabaseSpecValidator.validate(spec).problems())
+                .extracting(p -> p.substring(0, p.indexOf(": ")))
+                .containsExactly("spec.restoreFrom.backupRef", "spec.restoreFrom.run", "spec.restoreFrom.source");
+
+        from.setBackupRef(new LocalRef("nightly"));
+        from.setRun("latest");
+        from.setSource(null);
+        assertThat(StandaloneDatabaseSpecValidator.validate(spec).problems()).isEmpty();
+        from.setRun("0b4e8a52-6f3c-4d7e-9a1b-2c3d4e5f6a7b");
+        from.setSource("host");
+        assertThat(StandaloneDatabaseSpecValidator.validate(spec).problems()).isEmpty();
+    }
 }

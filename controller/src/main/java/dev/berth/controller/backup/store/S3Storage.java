@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -15,6 +16,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -89,6 +91,21 @@ public final class S3Storage implements AutoCloseable {
         }
     }
 
+    /**
+     * The digest the object must have, from its {@link S3Upload#SHA256_METADATA} metadata and its size; empty when the
+     * object has no such metadata (larger than one server-side copy allows, see {@link S3Upload}).
+     */
+    public Optional<BackupDigest> expectedDigest(String key) throws StorageException {
+        try {
+            HeadObjectResponse head = client.headObject(b -> b.bucket(bucket).key(key));
+            String sha256 = head.metadata().get(S3Upload.SHA256_METADATA);
+            return sha256 == null || !sha256.matches("[0-9a-f]{64}") ? Optional.empty()
+                    : Optional.of(new BackupDigest(sha256, head.contentLength()));
+        } catch (SdkException e) {
+            throw failure("reading the metadata of " + location(key), e);
+        }
+    }
+
     public void delete(String key) throws StorageException {
         try {
             client.deleteObject(b -> b.bucket(bucket).key(key));
@@ -120,7 +137,7 @@ public final class S3Storage implements AutoCloseable {
         return client;
     }
 
-    String bucket() {
+    public String bucket() {
         return bucket;
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A directory on a Server as a backup destination, reached over the Server's SSH connection: writes
@@ -22,6 +23,8 @@ import java.util.List;
  */
 public final class ServerDirectory {
     private static final Duration SHORT_COMMAND = Duration.ofSeconds(60);
+    /** Suffix of the file beside each backup holding its sha256 (not a Berth name: listings and retention skip it). */
+    public static final String SIDECAR_SUFFIX = ".sha256";
 
     private final SshHostConnection ssh;
     private final String directory;
@@ -45,7 +48,10 @@ public final class ServerDirectory {
         return new ServerFileWrite(this, fileName, timeout);
     }
 
-    /** The regular files directly in the directory (none when it does not exist yet). */
+    /**
+     * The regular files directly in the directory (none when it does not exist yet), sha256 sidecars included: they are
+     * not Berth names, so {@link BackupName#parse} (retention, run look-up) passes them by.
+     */
     public List<StoredBackup> list() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         run("if [ -d " + quote(directory) + " ]; then find " + quote(directory)
@@ -99,10 +105,34 @@ public final class ServerDirectory {
         };
     }
 
-    /** Deletes one backup Berth made; other names are refused. */
+    /** Deletes one backup Berth made, and its sha256 sidecar; other names are refused. */
     public void delete(String fileName) throws IOException {
         requireBerthName(fileName);
-        run("rm -f -- " + quote(path(fileName)), OutputStream.nullOutputStream(), "deleting " + fileName);
+        run("rm -f -- " + quote(path(fileName)) + " " + quote(path(sidecarName(fileName))),
+                OutputStream.nullOutputStream(), "deleting " + fileName);
+    }
+
+    /** The name of the file beside a backup that holds its sha256 ({@code sha256sum} format). */
+    public static String sidecarName(String fileName) {
+        return fileName + SIDECAR_SUFFIX;
+    }
+
+    /**
+     * The digest a stored backup must have: the sha256 from its sidecar and its size on disk; empty when the backup or
+     * its sidecar is missing (a copy written before sidecars existed, or removed by hand).
+     */
+    public Optional<BackupDigest> expectedDigest(String fileName) throws IOException {
+        requireBerthName(fileName);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String file = quote(path(fileName));
+        String sidecar = quote(path(sidecarName(fileName)));
+        run("if [ -f " + file + " ] && [ -f " + sidecar + " ]; then head -c 64 " + sidecar + "; echo; wc -c < " + file
+                + "; fi", out, "reading the sha256 of " + fileName);
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        if (lines.length != 2 || !lines[0].matches("[0-9a-f]{64}") || !lines[1].strip().matches("\\d+")) {
+            return Optional.empty();
+        }
+        return Optional.of(new BackupDigest(lines[0], Long.parseLong(lines[1].strip())));
     }
 
     /** Removes what an interrupted write of {@code fileName} left (its {@code .partial}); nothing else. */
@@ -117,7 +147,7 @@ public final class ServerDirectory {
     }
 
     /** {@code host:path}, as scp writes it (no user, no port: the Server says those). */
-    String location(String fileName) {
+    public String location(String fileName) {
         return ssh.target().host() + ":" + path(fileName);
     }
 

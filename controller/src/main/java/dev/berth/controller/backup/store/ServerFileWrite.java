@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One backup written to a Server as it comes: {@code cat} into {@code <name>.partial} over an SSH exec whose stdin is
  * fed through a 1 MiB {@link BoundedPipe} (the memory this destination holds), then, on {@link #commit}, the size
- * on disk checked against what was sent and the file renamed to its name. A failure anywhere removes the partial
+ * on disk checked against what was sent, the sha256 written beside it as {@code <name>.sha256} (sha256sum's format:
+ * the expected digest of a restore from the host) and the file renamed to its name. A failure anywhere removes the partial
  * file, so the directory never shows a backup under its final name that is not complete.
  */
 public final class ServerFileWrite implements BackupTarget {
@@ -79,11 +80,16 @@ public final class ServerFileWrite implements BackupTarget {
         try {
             awaitCat();
             String partial = ServerDirectory.quote(partialPath());
-            // The size on disk is what was sent, or the file is not renamed (a full disk, a truncated write).
+            // The size on disk is what was sent, or the file is not renamed (a full disk, a truncated write). The
+            // sidecar (sha256sum's format, so `sha256sum -c` checks the copy by hand) is written before the rename:
+            // a backup under its final name always has its expected digest beside it.
+            String sidecar = ServerDirectory.quote(directory.path(ServerDirectory.sidecarName(fileName)));
             directory.run("s=$(wc -c < " + partial + ") && { [ \"$s\" -eq " + digest.sizeBytes()
-                    + " ] || { echo \"$s bytes on disk, " + digest.sizeBytes() + " sent\" >&2; exit 1; }; } && mv -- "
-                    + partial + " " + ServerDirectory.quote(directory.path(fileName)), OutputStream.nullOutputStream(),
-                    "renaming " + partialPath() + " (size check, then mv)");
+                    + " ] || { echo \"$s bytes on disk, " + digest.sizeBytes() + " sent\" >&2; exit 1; }; } && "
+                    + "printf '%s  %s\\n' " + ServerDirectory.quote(digest.sha256()) + " "
+                    + ServerDirectory.quote(fileName) + " > " + sidecar + " && mv -- " + partial + " "
+                    + ServerDirectory.quote(directory.path(fileName)) + " || { rm -f -- " + sidecar + "; exit 1; }",
+                    OutputStream.nullOutputStream(), "renaming " + partialPath() + " (size check, sha256 sidecar, then mv)");
             ended = true;
         } finally {
             writer.shutdownNow();

@@ -114,10 +114,14 @@ class ServerFileWriteIT {
         BackupOutcome outcome = BackupStream.transfer(source, List.of(write), false, () -> true);
 
         assertThat(outcome.succeeded()).as(outcome.describeFailure().orElse("")).isTrue();
-        assertThat(filesOnHost()).containsExactly(name);
+        assertThat(filesOnHost()).containsExactlyInAnyOrder(name, name + ".sha256");
         String onHost = run("sha256sum '" + directory.directory() + "/" + name + "'").split(" ")[0];
         assertThat(onHost).isEqualTo(S3UploadIT.sha256(S3UploadIT.randomBytes(7, size, Long.MAX_VALUE)))
                 .isEqualTo(outcome.digest().sha256());
+        // The sidecar is sha256sum's own format: the host's tool checks the copy with it.
+        assertThat(run("cd '" + directory.directory() + "' && cat '" + name + ".sha256' && sha256sum -c '" + name
+                + ".sha256'")).isEqualTo(onHost + "  " + name + "\n" + name + ": OK\n");
+        assertThat(directory.expectedDigest(name)).contains(outcome.digest());
         assertThat(outcome.restorable()).extracting(BackupOutcome.Destination::location)
                 .containsExactly(ssh.target().host() + ":" + directory.directory() + "/" + name);
         // Memory by design: the pipe, whatever the size.
@@ -176,7 +180,7 @@ class ServerFileWriteIT {
                     .doesNotContain("s3://");
             assertThat(s3.client().headObject(b -> b.bucket("fan-out").key(key)).metadata())
                     .containsEntry(S3Upload.SHA256_METADATA, outcome.digest().sha256());
-            assertThat(filesOnHost()).containsExactly(name);
+            assertThat(filesOnHost()).containsExactlyInAnyOrder(name, name + ".sha256");
         }
     }
 
@@ -189,8 +193,13 @@ class ServerFileWriteIT {
         run("echo hello > '" + directory.directory() + "/notes.txt'");
         assertThat(directory.list()).extracting(StoredBackup::name, StoredBackup::sizeBytes)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(name, 1000L),
+                        org.assertj.core.groups.Tuple.tuple(name + ".sha256", 64L + 2 + name.length() + 1),
                         org.assertj.core.groups.Tuple.tuple("notes.txt", 6L));
+        // Retention counts only Berth's names: the sidecar is neither kept nor deleted as a backup of its own.
+        assertThat(directory.list().stream().filter(b -> BackupName.parse(b.name()).isPresent()))
+                .extracting(StoredBackup::name).containsExactly(name);
         assertThatThrownBy(() -> directory.delete("notes.txt")).hasMessageContaining("not a backup name");
+        assertThatThrownBy(() -> directory.delete(name + ".sha256")).hasMessageContaining("not a backup name");
         directory.delete(name);
         assertThat(filesOnHost()).containsExactly("notes.txt");
     }
