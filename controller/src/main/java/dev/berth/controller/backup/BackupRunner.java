@@ -3,6 +3,7 @@ package dev.berth.controller.backup;
 import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.Server;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
+import dev.berth.controller.backup.store.BackupDigest;
 import dev.berth.controller.backup.store.S3Storage;
 import dev.berth.controller.backup.store.ServerDirectory;
 import dev.berth.controller.backup.store.StorageException;
@@ -175,6 +176,9 @@ public final class BackupRunner implements AutoCloseable {
             BackupRunResult result = new BackupRun(docker, services.clock()).run(db.getStatus().getContainerId(),
                     dump, name, destinations.targets(name, metadata, request.timeout()), request.timeout());
             RunReport report = RunReport.of(result, request.trigger(), request.slot(), request.start(), null);
+            if (report.succeeded() && Boolean.TRUE.equals(backup.getSpec().getVerify())) {
+                report = verify(request, destinations, docker, name, result, report);
+            }
             if (report.succeeded()) {
                 // Never after a failed run: a failure keeps every older copy.
                 report = applyRetention(request, destinations, report);
@@ -185,6 +189,28 @@ public final class BackupRunner implements AutoCloseable {
         } catch (ServerAccessException e) {
             return failedAtStart(request, BackupReasons.SERVER_UNAVAILABLE, e.getMessage());
         }
+    }
+
+    /**
+     * {@code verify: true}: the new copy restored into a throwaway container from the same image and counted. A copy
+     * that does not restore makes the run failed ({@link BackupReasons#VERIFY_FAILED}); the copies are kept (a
+     * verification can also fail for a reason of the host's, e.g. too little memory for a second engine), and the
+     * message says so.
+     */
+    private RunReport verify(Request request, BackupDestinations destinations, DockerHost docker, BackupName name,
+                             BackupRunResult result, RunReport report) {
+        BackupVerification.StoredCopy copy = destinations.host().isPresent()
+                ? () -> destinations.host().get().read(name.fileName(), request.timeout())
+                : () -> destinations.s3().get().read(destinations.s3Directory() + name.fileName());
+        BackupVerification.Result verified = new BackupVerification(docker, request.timeout()).verify(
+                request.database(), request.login(), name.extension(), copy,
+                new BackupDigest(result.sha256(), result.sizeBytes()));
+        if (verified.succeeded()) {
+            return report.withVerified(verified.counts().orElseThrow());
+        }
+        return report.failedBy(BackupReasons.VERIFY_FAILED, "the dump was stored but did not restore in a "
+                + "throwaway container: " + verified.failure().orElse("no reason given")
+                + " (its copies are kept; they may not be restorable)");
     }
 
     private RunReport failedAtStart(Request request, String reason, String message) {

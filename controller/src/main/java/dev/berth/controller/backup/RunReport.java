@@ -54,6 +54,11 @@ public record RunReport(UUID id, String trigger, Instant slot, Instant start, In
                 restorableLocations, verified);
     }
 
+    public RunReport withVerified(String counts) {
+        return new RunReport(id, trigger, slot, start, end, result, reason, message, sizeBytes, sha256,
+                restorableLocations, counts);
+    }
+
     public RunReport failedBy(String reason, String message) {
         return new RunReport(id, trigger, slot, start, end, BackupStatus.FAILED, reason, message, sizeBytes, sha256,
                 restorableLocations, verified);

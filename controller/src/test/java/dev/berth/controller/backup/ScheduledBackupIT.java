@@ -245,7 +245,10 @@ class ScheduledBackupIT {
             spec.setImmediate(true);
             spec.setDatabases(List.of("nosuchdb"));
         }));
-        create(backup("good", "pgfail", spec -> spec.setImmediate(true)));
+        create(backup("good", "pgfail", spec -> {
+            spec.setImmediate(true);
+            spec.setVerify(true);
+        }));
         create(backup("unreachable", "pgfail", spec -> {
             spec.setImmediate(true);
             ScheduledBackupSpec.Destination d = bothDestinations();
@@ -274,7 +277,14 @@ class ScheduledBackupIT {
         assertThat(t.client.v1().events().inNamespace(NS).list().getItems()).anyMatch(e ->
                 "BackupFailed".equals(e.getReason()) && "nodb".equals(e.getInvolvedObject().getName()));
 
-        assertThat(awaitLastRun("good", "succeeded").getStatus().getLastRun().getRestorableLocations()).hasSize(1);
+        ScheduledBackupStatus.LastRun good = awaitLastRun("good", "succeeded").getStatus().getLastRun();
+        assertThat(good.getRestorableLocations()).hasSize(1);
+        // verify: restored into a throwaway container and counted; the container and its volume are gone.
+        assertThat(good.getVerified()).isEqualTo("tables=1 rows=100");
+        assertThat(t.database.dsl().fetchValue("select verified from backup_executions where id = ?::uuid",
+                good.getId())).isEqualTo("tables=1 rows=100");
+        assertThat(t.docker(1, "ps", "-aq", "--filter", "label=" + BackupVerification.LABEL).strip()).isEmpty();
+        assertThat(t.docker(1, "volume", "ls", "-q", "--filter", "label=" + BackupVerification.LABEL).strip()).isEmpty();
         ScheduledBackup unreachable = awaitLastRun("unreachable", "failed");
         assertThat(unreachable.getStatus().getLastRun().getReason()).isEqualTo("DestinationFailed");
         assertThat(unreachable.getStatus().getLastRun().getMessage()).contains("127.0.0.1:9");
