@@ -110,11 +110,11 @@ final class DatabaseDeployer {
             return refused.get();
         }
         boolean volumeExists = docker.volumeExists(desired.volume());
-        Boolean answers = askIfNeeded(look, observed);
+        Asked asked = askIfNeeded(look, observed);
         StandaloneDatabaseStatus status = look.status();
         DatabasePlanner.Input input = new DatabasePlanner.Input(desired, observed, volumeExists, status.getConfigHash(),
                 status.getImage(), status.getFailedConfigHash(), Boolean.TRUE.equals(look.db().getSpec().getSuspend()),
-                answers, look.now(), wasSuspended(status));
+                asked.answers(), look.now(), wasSuspended(status));
         DatabasePlan plan = DatabasePlanner.plan(input);
         fillStatus(look, status);
         boolean creates = plan.steps().stream().anyMatch(s -> s instanceof DatabasePlan.Create);
@@ -136,7 +136,7 @@ final class DatabaseDeployer {
             return portTaken.get();
         }
         recordDrift(look, plan);
-        return outcome(look, plan);
+        return outcome(look, plan, asked);
     }
 
     /**
@@ -182,29 +182,50 @@ final class DatabaseDeployer {
     }
 
     /**
-     * The readiness check, run while the engine has not answered in this container yet (after that, Docker's own
-     * health check is read, so a look with nothing changed writes nothing to Docker).
+     * What the readiness check said in this look: {@code answers} null when it was not asked; {@code versionAsked}
+     * when the version query ran with it ({@code version} then holds what the engine said, or null).
      */
-    private Boolean askIfNeeded(Look look, List<ObservedContainer> observed) {
+    private record Asked(Boolean answers, boolean versionAsked, String version) {
+        static final Asked NOT_ASKED = new Asked(null, false, null);
+    }
+
+    /**
+     * The readiness check, run while the engine has not answered in this container yet (after that, Docker's own
+     * health check is read, so a look with nothing changed writes nothing to Docker). While status has no version
+     * for this container, the version query rides in the same exec ({@link EngineVersion#withReadiness}): the look
+     * that turns Ready makes no second round trip for it.
+     */
+    private Asked askIfNeeded(Look look, List<ObservedContainer> observed) {
         StandaloneDatabaseStatus status = look.status();
         Optional<ObservedContainer> current = observed.stream()
                 .filter(c -> look.desired().configHash().equals(c.configHash()) && c.running()).findFirst();
         if (current.isEmpty()) {
-            return null;
+            return Asked.NOT_ASKED;
         }
-        boolean answeredHere = current.get().id().equals(status.getContainerId())
-                && look.desired().configHash().equals(status.getConfigHash()) && readyBefore(status);
+        boolean sameContainer = current.get().id().equals(status.getContainerId());
+        boolean answeredHere = sameContainer && look.desired().configHash().equals(status.getConfigHash())
+                && readyBefore(status);
         if (answeredHere && "healthy".equals(current.get().health())) {
-            return null;
+            return Asked.NOT_ASKED;
         }
         // Docker's check has not passed (yet) in this container — just (re)started, or failing: ask the engine.
-        return answers(look.host().docker(), current.get().id(), look.desired().readiness());
+        DesiredDatabase d = look.desired();
+        if (sameContainer && status.getEngineVersion() != null) {
+            return new Asked(answers(look.host().docker(), current.get().id(), d.readiness(), null), false, null);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean answers = answers(look.host().docker(), current.get().id(),
+                EngineVersion.withReadiness(d.engine(), d.login()), out);
+        return new Asked(answers, answers, answers
+                ? EngineVersion.parse(d.engine(), out.toString(StandardCharsets.UTF_8)) : null);
     }
 
-    private static boolean answers(DockerHost docker, String id, ReadinessCheck check) {
+    /** Runs the check; its standard output goes to {@code stdout} when given. */
+    private static boolean answers(DockerHost docker, String id, ReadinessCheck check, ByteArrayOutputStream stdout) {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         try {
-            return docker.exec(id, check.command(), check.envEntries(), null, sink, sink, CHECK_TIMEOUT) == 0;
+            return docker.exec(id, check.command(), check.envEntries(), null, stdout == null ? sink : stdout, sink,
+                    CHECK_TIMEOUT) == 0;
         } catch (DockerHostException e) {
             if (e.kind() == DockerHostException.Kind.Conflict || e.kind() == DockerHostException.Kind.NotFound) {
                 return false; // stopped or gone meanwhile: the next look sees it
@@ -348,7 +369,7 @@ final class DatabaseDeployer {
         status.setVolumeName(d.volume());
     }
 
-    private Outcome outcome(Look look, DatabasePlan plan) {
+    private Outcome outcome(Look look, DatabasePlan plan, Asked asked) {
         StandaloneDatabaseStatus status = look.status();
         DesiredDatabase d = look.desired();
         String server = look.serverName();
@@ -361,7 +382,8 @@ final class DatabaseDeployer {
                 status.setConfigHash(d.configHash());
                 status.setFailedConfigHash(null);
                 if (newContainer) {
-                    status.setEngineVersion(version(look.host().docker(), c.id(), d));
+                    status.setEngineVersion(asked.versionAsked() ? asked.version()
+                            : version(look.host().docker(), c.id(), d));
                 }
                 yield Outcome.ready(d.engine().name().toLowerCase() + " " + Objects.requireNonNullElse(
                         status.getEngineVersion(), "") + " accepts connections at " + d.host() + ":" + d.port()

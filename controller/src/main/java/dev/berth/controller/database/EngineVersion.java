@@ -34,6 +34,28 @@ public final class EngineVersion {
     }
 
     /**
+     * The readiness check and, only once it passes, the version query, in one exec: the look that sees the engine
+     * answer learns its version without another round trip. It exits with the readiness check's status (the version
+     * query's own failure does not count: it then prints nothing, and {@link #parse} gives null); only the query's
+     * standard output is printed. The same environment (the password only there) serves both.
+     */
+    public static ReadinessCheck withReadiness(DatabaseEngine engine, DatabaseLogin login) {
+        ReadinessCheck check = engine.readiness(login);
+        ReadinessCheck query = query(engine, login);
+        String script = shell(check.command()) + " >/dev/null 2>&1 && { " + shell(query.command())
+                + " 2>/dev/null; true; }";
+        return new ReadinessCheck(List.of("sh", "-c", script), check.env(), check.secretNames());
+    }
+
+    private static String shell(List<String> command) {
+        StringBuilder out = new StringBuilder();
+        for (String arg : command) {
+            out.append(out.length() == 0 ? "" : " ").append(ShellQuoting.quote(arg));
+        }
+        return out.toString();
+    }
+
+    /**
      * The version in the query's output: the first word of the last line for the SQL engines and MongoDB
      * ({@code 15.8 (Debian 15.8-0+deb12u1)} is 15.8; MariaDB's {@code 10.11.6-MariaDB-0+deb12u1} stays whole), and
      * from {@code INFO server} the fork's own version field before Redis's compatibility one. Null when none.

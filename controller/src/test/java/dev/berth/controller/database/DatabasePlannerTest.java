@@ -197,7 +197,7 @@ class DatabasePlannerTest {
         assertThat(plan.phase()).isEqualTo(Phase.STARTING);
         assertThat(plan.steps()).containsExactly(new CreateVolume("berth-shop-orders-data"), new Create(),
                 startNew(PG15));
-        assertThat(plan.recheck()).contains(Duration.ofMillis(500));
+        assertThat(plan.recheck()).contains(DatabasePlanner.FAST_POLL);
         assertThat(plan.drift()).isNull();
     }
 
@@ -235,7 +235,7 @@ class DatabasePlannerTest {
         DatabasePlan plan = look(PG15_TUNED).with(old).lastReady(PG15).plan();
         assertThat(plan.phase()).isEqualTo(Phase.STARTING);
         assertThat(plan.steps()).containsExactly(stop(old), new Create(), startNew(PG15_TUNED));
-        assertThat(plan.recheck()).contains(DatabasePlanner.POLL);
+        assertThat(plan.recheck()).as("a start: the next look soon").contains(DatabasePlanner.FAST_POLL);
         assertThat(plan.drift()).isNull();
     }
 
@@ -494,6 +494,18 @@ class DatabasePlannerTest {
     }
 
     @Test
+    void aStartingEngineIsLookedAtOftenAtFirstThenEvery500Ms() {
+        for (long ms : new long[] {0, 1_999, 2_000, 60_000}) {
+            ObservedContainer c = container("c1", PG15, State.RUNNING, Duration.ofMillis(ms), "starting");
+            DatabasePlan plan = look(PG15).with(c).answers(false).plan();
+            assertThat(plan.phase()).isEqualTo(Phase.STARTING);
+            assertThat(plan.recheck()).as("started %d ms ago", ms)
+                    .contains(ms < 2_000 ? DatabasePlanner.FAST_POLL : DatabasePlanner.POLL);
+        }
+        assertThat(look(PG15).plan().recheck()).as("first start").contains(DatabasePlanner.FAST_POLL);
+    }
+
+    @Test
     void anUnhealthyContainerThatAnswersTheCheckIsReady() {
         ObservedContainer c = container("c1", PG15, State.RUNNING, Duration.ofDays(3), "unhealthy");
         assertThat(look(PG15).with(c).lastReady(PG15).answers(true).plan().phase()).isEqualTo(Phase.READY);
@@ -506,7 +518,7 @@ class DatabasePlannerTest {
         assertThat(plan.phase()).isEqualTo(Phase.STARTING);
         assertThat(plan.steps()).containsExactly(start(stopped));
         assertThat(plan.drift()).isEqualTo("the database container was stopped");
-        assertThat(plan.recheck()).contains(DatabasePlanner.POLL);
+        assertThat(plan.recheck()).contains(DatabasePlanner.FAST_POLL);
     }
 
     @Test

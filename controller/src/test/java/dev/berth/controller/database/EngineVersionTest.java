@@ -33,6 +33,21 @@ class EngineVersionTest {
                 .isNotEqualTo(readiness.command());
     }
 
+    @ParameterizedTest
+    @EnumSource(DatabaseEngine.class)
+    void withReadinessRunsTheCheckThenTheQueryInOneExecThePasswordOnlyInItsEnvironment(DatabaseEngine engine) {
+        ReadinessCheck both = EngineVersion.withReadiness(engine, login(engine));
+        ReadinessCheck readiness = engine.readiness(login(engine));
+        assertThat(both.command()).hasSize(3).startsWith("sh", "-c");
+        assertThat(String.join(" ", both.command())).doesNotContain(MARK);
+        assertThat(both.env()).isEqualTo(readiness.env());
+        assertThat(both.secretNames()).isEqualTo(readiness.secretNames());
+        String script = both.command().get(2);
+        // The check's exit status decides; only then the query, whose failure does not count.
+        assertThat(script).endsWith(" 2>/dev/null; true; }").contains(" >/dev/null 2>&1 && { ");
+        assertThat(script.indexOf(readiness.command().get(0))).isZero();
+    }
+
     @Test
     void eachEngineIsAskedInItsOwnWay() {
         Map<DatabaseEngine, String> asked = new LinkedHashMap<>();
