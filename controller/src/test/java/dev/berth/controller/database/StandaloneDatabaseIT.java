@@ -427,11 +427,20 @@ class StandaloneDatabaseIT {
         return t.client.resources(StandaloneDatabase.class).inNamespace(NS).withName(name).get();
     }
 
+    /** Edits the spec, again when the operator's status write came in between (409). */
     StandaloneDatabase edit(String name, Consumer<StandaloneDatabase> change) {
-        return t.client.resources(StandaloneDatabase.class).inNamespace(NS).withName(name).edit(d -> {
-            change.accept(d);
-            return d;
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return t.client.resources(StandaloneDatabase.class).inNamespace(NS).withName(name).edit(d -> {
+                    change.accept(d);
+                    return d;
+                });
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException ex) {
+                if (ex.getCode() != 409 || attempt == 5) {
+                    throw ex;
+                }
+            }
+        }
     }
 
     static Optional<Condition> condition(StandaloneDatabase d, String type) {
