@@ -236,7 +236,7 @@ public final class BackupRunner implements AutoCloseable {
                 RetentionPlan plan = RetentionPlanner.plan(s3.list(dir), rules, now, Set.of(report.id()));
                 for (RetentionPlan.Deletion d : plan.delete()) {
                     s3.delete(dir + d.backup().name());
-                    recordDeletion(request, d, "s3 " + dir + d.backup().name());
+                    recordDeletion(request, d, s3.location(dir + d.backup().name()));
                 }
             } catch (StorageException e) {
                 problems.add(e.getMessage());
@@ -248,7 +248,7 @@ public final class BackupRunner implements AutoCloseable {
                 RetentionPlan plan = RetentionPlanner.plan(host.list(), rules, now, Set.of(report.id()));
                 for (RetentionPlan.Deletion d : plan.delete()) {
                     host.delete(d.backup().name());
-                    recordDeletion(request, d, host.directory() + "/" + d.backup().name());
+                    recordDeletion(request, d, host.location(d.backup().name()));
                 }
             } catch (IOException e) {
                 problems.add(e.getMessage());

@@ -188,6 +188,20 @@ class ScheduledBackupIT {
             assertThat(files).containsExactlyElementsOf(Stream.concat(objects.stream(), Stream.of("notes.txt",
                     fileName + ".sha256")).sorted().toList());
 
+            // maxTotalSize: older copies go while all together exceed it; the newest stays whatever its size.
+            Path sizedDir = Files.createDirectories(hostBase.resolve(NS).resolve("sized"));
+            for (int i = 3; i >= 1; i--) {
+                String name = new BackupName(now.minus(i, ChronoUnit.HOURS), UUID.randomUUID(), "dump").fileName();
+                Files.write(sizedDir.resolve(name), new byte[600]);
+            }
+            create(backup("sized", "pgsrc", spec -> {
+                spec.setImmediate(true);
+                spec.getRetention().setMaxTotalSize("1k");
+            }));
+            ScheduledBackupStatus.LastRun sized = awaitLastRun("sized", "succeeded").getStatus().getLastRun();
+            assertThat(filesUnder(sizedDir)).filteredOn(f -> BackupName.parse(f).isPresent()).singleElement()
+                    .asString().contains(sized.getId());
+
             // The mirror row says the same.
             var row = t.database.dsl().fetchOne("select status, trigger_kind, sha256, size_bytes, restorable_locations "
                     + "from backup_executions where id = ?::uuid", run.getId());
@@ -365,10 +379,11 @@ class ScheduledBackupIT {
         psql(conn, "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 100)");
         create(backup("every5", "pgcatch", spec -> {
             spec.setSchedule("*/5 * * * *");
+            spec.setImmediate(true);
             spec.setDestination(bothDestinations());
+            spec.getRetention().setKeepLast(1);
         }));
-        await().atMost(WAIT).until(() -> fetch("every5").getStatus() != null
-                && fetch("every5").getStatus().getNextScheduleTime() != null);
+        String firstRun = awaitLastRun("every5", "succeeded").getStatus().getLastRun().getId();
         t.stopOperator(first);
 
         // What an operator killed mid-upload leaves: an open multipart upload, a .partial file, the dump still
@@ -420,6 +435,13 @@ class ScheduledBackupIT {
         assertThat(t.database.dsl().fetchCount(t.database.dsl().selectFrom("backup_executions")
                 .where("scheduled_backup_id = ?::uuid and trigger_kind = 'catch-up'", caught.getMetadata().getUid())))
                 .as("exactly one catch-up run").isEqualTo(1);
+        // keepLast: 1 — the catch-up run's retention deleted the first run's copies, on its row.
+        String deletions = t.database.dsl().fetchValue("select deletions from backup_executions where id = ?::uuid",
+                firstRun).toString();
+        assertThat(deletions).contains("s3://" + BUCKET + "/berth/" + NS + "/every5/").contains(":" + hostDir)
+                .contains("deleted by retention (keepLast)");
+        assertThat(filesUnder(hostDir)).filteredOn(f -> BackupName.parse(f).isPresent()).singleElement().asString()
+                .contains(caught.getStatus().getLastRun().getId());
     }
 
     @Test

@@ -141,7 +141,7 @@ public final class S3Storage implements AutoCloseable {
         return bucket;
     }
 
-    String location(String key) {
+    public String location(String key) {
         return "s3://" + bucket + "/" + key;
     }
 
