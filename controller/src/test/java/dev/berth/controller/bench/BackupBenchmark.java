@@ -287,17 +287,21 @@ public final class BackupBenchmark {
         // (b) the floor
         List<String> floor = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" >/dev/null", "floor"));
         floor.addAll(dump.command());
+        Cpu cpu = new Cpu(s3proxy.pid());
         long t0 = System.nanoTime();
         long code = docker.exec(source, floor, dump.envEntries(), null, OutputStream.nullOutputStream(),
                 OutputStream.nullOutputStream(), LONG);
         out.floorSeconds = (System.nanoTime() - t0) / 1e9;
+        out.floorCpu = cpu.stop();
         check(code == 0, "the floor's pg_dump exited " + code);
         System.err.printf(Locale.ROOT, "bench-backups: %s floor %.1f s%n", database, out.floorSeconds);
 
         // (a) Berth
         BackupName name = new BackupName(Instant.now(), UUID.randomUUID(), dump.extension());
         Watch watch = new Watch();
+        cpu = new Cpu(s3proxy.pid());
         Backup b = berthBackup(database, dump, name, watch);
+        out.berthCpu = cpu.stop();
         check(b.result.succeeded(), "Berth's backup failed: " + b.result.failure().orElse(""));
         out.berth = b;
         out.dumpBytes = b.result.sizeBytes();
@@ -331,7 +335,9 @@ public final class BackupBenchmark {
         restoreWatch.stop();
         out.restoreWatch = restoreWatch;
         check(rr.succeeded(), "Berth's restore failed: " + rr.failure().orElse(""));
-        out.floorRestoreSeconds = restoreFloor(database, "r_floor_" + database, name, dump);
+        double[] floorRestore = restoreFloor(database, "r_floor_" + database, name, dump);
+        out.copySeconds = floorRestore[0];
+        out.floorRestoreSeconds = floorRestore[1];
         String want = Long.toString(out.rows);
         check(psql(target, "r_berth_" + database, "SELECT count(*) FROM rows").strip().equals(want)
                 && psql(target, "r_floor_" + database, "SELECT count(*) FROM rows").strip().equals(want),
@@ -377,13 +383,15 @@ public final class BackupBenchmark {
     }
 
     /** pg_restore with Berth's options, reading the same dump from a file in the container (copied there untimed). */
-    private double restoreFloor(String database, String into, BackupName name, DumpCommand dump) throws Exception {
+    private double[] restoreFloor(String database, String into, BackupName name, DumpCommand dump) throws Exception {
         psql(target, "restore", "CREATE DATABASE " + into);
         String file = "/tmp/bench-" + run + ".dump";
+        long c0 = System.nanoTime();
         try (InputStream in = s3.read("bench/" + database + "/" + name.fileName())) {
             check(docker.exec(target, List.of("sh", "-c", "cat > " + file), List.of(), in,
                     OutputStream.nullOutputStream(), System.err, LONG) == 0, "copying the dump into the container");
         }
+        double copySeconds = (System.nanoTime() - c0) / 1e9;
         RestoreCommand restore = RestoreCommand.of(DatabaseEngine.POSTGRESQL, login(into), "dump").orElseThrow();
         List<String> cmd = new ArrayList<>(restore.command());
         cmd.add(file);
@@ -394,7 +402,7 @@ public final class BackupBenchmark {
         check(code == 0, "pg_restore from the file exited " + code);
         docker.exec(target, List.of("rm", "-f", file), OutputStream.nullOutputStream(), System.err,
                 Duration.ofMinutes(1));
-        return seconds;
+        return new double[] {copySeconds, seconds};
     }
 
     /** Runs {@link FileToS3Upload} as its own process; returns the upload's own time in ms. */
@@ -602,6 +610,55 @@ public final class BackupBenchmark {
         }
     }
 
+    /**
+     * CPU seconds spent while a run goes: this JVM, the s3proxy process and the whole machine (all processes, every
+     * engineer's: the machine is shared), from /proc (clock ticks of 1/100 s).
+     */
+    private static final class Cpu {
+        private final long proxyPid;
+        private final long jvm0;
+        private final long proxy0;
+        private final long machine0;
+
+        Cpu(long proxyPid) {
+            this.proxyPid = proxyPid;
+            jvm0 = processTicks(ProcessHandle.current().pid());
+            proxy0 = processTicks(proxyPid);
+            machine0 = machineBusyTicks();
+        }
+
+        /** {jvm, s3proxy, machine} CPU seconds since construction. */
+        double[] stop() {
+            return new double[] {(processTicks(ProcessHandle.current().pid()) - jvm0) / 100.0,
+                    (processTicks(proxyPid) - proxy0) / 100.0, (machineBusyTicks() - machine0) / 100.0};
+        }
+
+        static long processTicks(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        static long machineBusyTicks() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long busy = 0;
+                for (int i = 1; i < f.length && i <= 7; i++) {
+                    if (i != 4 && i != 5) { // idle, iowait (steal, 8, not counted)
+                        busy += Long.parseLong(f[i]);
+                    }
+                }
+                return busy;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+    }
+
     // --- the report ---------------------------------------------------------------------------------------------
 
     private static final class Backup {
@@ -626,6 +683,9 @@ public final class BackupBenchmark {
         double uploadProcessSeconds;
         double berthRestoreSeconds;
         double floorRestoreSeconds;
+        double copySeconds;
+        double[] floorCpu;
+        double[] berthCpu;
         Watch restoreWatch;
     }
 
@@ -666,6 +726,19 @@ public final class BackupBenchmark {
                             / S3Storage.MIN_PART_SIZE);
         }
         System.out.println();
+        System.out.println("CPU seconds during the run (the machine's 2 cores give 2 CPU-s per s of wall time; "
+                + "machine = every process, other engineers' included)");
+        System.out.println();
+        System.out.println("| database | run | wall (s) | this JVM | s3proxy | machine | machine busy |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | floor | %.1f | %.1f | %.1f | %.1f | %.0f%% |%n", r.database,
+                    r.floorSeconds, r.floorCpu[0], r.floorCpu[1], r.floorCpu[2], 50 * r.floorCpu[2] / r.floorSeconds);
+            System.out.printf(Locale.ROOT, "| %s | Berth | %.1f | %.1f | %.1f | %.1f | %.0f%% |%n", r.database,
+                    r.berth.seconds, r.berthCpu[0], r.berthCpu[1], r.berthCpu[2],
+                    50 * r.berthCpu[2] / r.berth.seconds);
+        }
+        System.out.println();
         System.out.println("Memory of this JVM (MiB) and bytes on disk during Berth's backup and restore");
         System.out.println();
         System.out.println("| database | run | VmRSS before → peak (growth) | heap used before → peak | Docker data "
@@ -680,11 +753,12 @@ public final class BackupBenchmark {
         System.out.println("Restore (s): Berth = RestoreRun from the S3 object into a fresh database; floor = "
                 + "pg_restore (same options) from the same dump as a file in the container");
         System.out.println();
-        System.out.println("| database | Berth | floor | Berth / floor |");
-        System.out.println("|---|---:|---:|---:|");
+        System.out.println("| database | Berth | floor | Berth / floor | (not in the floor: copying the dump from S3 "
+                + "into the container) |");
+        System.out.println("|---|---:|---:|---:|---:|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f× |%n", r.database, r.berthRestoreSeconds,
-                    r.floorRestoreSeconds, r.berthRestoreSeconds / r.floorRestoreSeconds);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f× | %.2f |%n", r.database, r.berthRestoreSeconds,
+                    r.floorRestoreSeconds, r.berthRestoreSeconds / r.floorRestoreSeconds, r.copySeconds);
         }
     }
 
