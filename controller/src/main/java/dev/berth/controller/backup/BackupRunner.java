@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -112,9 +113,8 @@ public final class BackupRunner implements AutoCloseable {
         String uid = request.backup().getMetadata().getUid();
         ResourceID resource = ResourceID.fromResource(request.backup());
         finished.remove(uid);
-        CompletableRun run = new CompletableRun();
-        going.put(uid, new Going(request.id(), run));
-        run.future = pool.submit(() -> {
+        // The task exists before it runs, so that it is "going" before it can end.
+        FutureTask<Void> run = new FutureTask<>(() -> {
             RunReport report;
             try {
                 report = work.get();
@@ -128,37 +128,9 @@ public final class BackupRunner implements AutoCloseable {
             finished.put(uid, report);
             going.remove(uid);
             onFinished.accept(resource);
-        });
-    }
-
-    /** A {@link Future} that exists before the pool has accepted the task (so {@link #going} is set first). */
-    private static final class CompletableRun implements Future<Object> {
-        volatile Future<?> future;
-
-        @Override
-        public boolean cancel(boolean interrupt) {
-            return future != null && future.cancel(interrupt);
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return future != null && future.isCancelled();
-        }
-
-        @Override
-        public boolean isDone() {
-            return future != null && future.isDone();
-        }
-
-        @Override
-        public Object get() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Object get(long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException();
-        }
+        }, null);
+        going.put(uid, new Going(request.id(), run));
+        pool.execute(run);
     }
 
     private RunReport run(Request request) {

@@ -82,6 +82,23 @@ public final class AppTestBed implements AutoCloseable {
         return startOperator(Map.of());
     }
 
+    /** Edits {@code kind} {@code name} in the test namespace, again when the operator's status write came in between (409). */
+    public <T extends io.fabric8.kubernetes.api.model.HasMetadata> T edit(Class<T> kind, String name,
+            java.util.function.Consumer<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resources(kind).inNamespace(NS).withName(name).edit(r -> {
+                    change.accept(r);
+                    return r;
+                });
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException ex) {
+                if (ex.getCode() != 409 || attempt == 5) {
+                    throw ex;
+                }
+            }
+        }
+    }
+
     /** An operator whose environment also has {@code env} (e.g. BERTH_BACKUP_ON_TIME). */
     public BerthOperator startOperator(Map<String, String> env) {
         Map<String, String> all = new java.util.HashMap<>(Map.of("BERTH_HTTP_PORT", "0", "BERTH_REDIS_URL",

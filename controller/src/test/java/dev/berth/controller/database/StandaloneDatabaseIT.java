@@ -429,18 +429,7 @@ class StandaloneDatabaseIT {
 
     /** Edits the spec, again when the operator's status write came in between (409). */
     StandaloneDatabase edit(String name, Consumer<StandaloneDatabase> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return t.client.resources(StandaloneDatabase.class).inNamespace(NS).withName(name).edit(d -> {
-                    change.accept(d);
-                    return d;
-                });
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException ex) {
-                if (ex.getCode() != 409 || attempt == 5) {
-                    throw ex;
-                }
-            }
-        }
+        return t.edit(StandaloneDatabase.class, name, change);
     }
 
     static Optional<Condition> condition(StandaloneDatabase d, String type) {
