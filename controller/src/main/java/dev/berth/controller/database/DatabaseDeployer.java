@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * The I/O half of a database's convergence, kept thin: observe the host (the database's containers by label, its
  * volume, and — until the engine has answered once — the readiness check by {@code docker exec}), hand that to the
  * pure {@link DatabasePlanner}, run its steps through the Server's {@link DockerHost}, and turn the phase into status.
- * Every host action is a row in the mirror's activity log. One call = one look; waits are reschedules.
+ * Every host action is a row in the mirror's activity log. One call = one look; waits are reschedules, but for one:
+ * the look that started a container may wait in place (about 2 s at most) for the engine's first answer.
  */
 final class DatabaseDeployer {
     private static final Logger log = LoggerFactory.getLogger(DatabaseDeployer.class);
@@ -40,9 +42,16 @@ final class DatabaseDeployer {
     static final Duration CHECK_TIMEOUT = Duration.ofSeconds(15);
     static final Duration MAX_PULL = Duration.ofMinutes(10);
     static final String MASK = "******";
+    /** How long the look that started a container waits in place for the engine's first answer. */
+    static final Duration FIRST_ANSWER_WAIT = Duration.ofSeconds(2);
+    /** How often it asks meanwhile (as a client polling for the database would). */
+    static final Duration FIRST_ANSWER_POLL = Duration.ofMillis(100);
+    /** Looks that may wait in place at once; the others reschedule as usual. */
+    static final int FIRST_ANSWER_WAITERS = 4;
 
     private final ReconcilerServices services;
     private final HostFacts facts;
+    private final Semaphore firstAnswerWaiters = new Semaphore(FIRST_ANSWER_WAITERS);
 
     DatabaseDeployer(ReconcilerServices services) {
         this.services = services;
@@ -131,12 +140,74 @@ final class DatabaseDeployer {
         if (plan.failing() != null) {
             return failed(look, plan, look.host().lastLogLines(plan.failing().id()));
         }
-        Optional<Outcome> portTaken = act(look, plan, input, observed);
-        if (portTaken.isPresent()) {
-            return portTaken.get();
+        Acted acted = act(look, plan, input, observed);
+        if (acted.refused().isPresent()) {
+            return acted.refused().get();
         }
         recordDrift(look, plan);
+        if (plan.phase() == Phase.STARTING && acted.started() != null) {
+            Optional<Outcome> ready = readyInPlace(look, acted.started());
+            if (ready.isPresent()) {
+                return ready.get();
+            }
+        }
         return outcome(look, plan, asked);
+    }
+
+    /**
+     * The look that started a container waits in place for the engine's first answer, asking every
+     * {@link #FIRST_ANSWER_POLL} for up to {@link #FIRST_ANSWER_WAIT}: the fast engines (the Redis family) answer
+     * within a few hundred ms, and a reschedule, a fresh look (list, inspect, volume) and a status write in between
+     * would be most of their time to Ready. When the engine answers, the database is looked at again and planned
+     * with that answer (Ready, the old containers removed) in this same look; otherwise the look ends as it would
+     * have (Starting, looked at again soon). At most {@link #FIRST_ANSWER_WAITERS} looks wait like this at once, so
+     * that many databases starting together do not hold the reconcile threads; the others reschedule.
+     */
+    private Optional<Outcome> readyInPlace(Look look, String started) {
+        Asked first = awaitFirstAnswer(look, started);
+        if (!Boolean.TRUE.equals(first.answers())) {
+            return Optional.empty();
+        }
+        DesiredDatabase desired = look.desired();
+        StandaloneDatabaseStatus status = look.status();
+        List<ObservedContainer> observed = observe(look.host().docker(), look.db(), desired);
+        DatabasePlanner.Input input = new DatabasePlanner.Input(desired, observed, true, status.getConfigHash(),
+                status.getImage(), status.getFailedConfigHash(), false, true, services.clock().instant(),
+                wasSuspended(status));
+        DatabasePlan plan = DatabasePlanner.plan(input);
+        if (plan.phase() != Phase.READY || !plan.ready().id().equals(started)) {
+            return Optional.empty(); // something changed meanwhile: the next look sees it
+        }
+        act(look, plan, input, observed);
+        return Optional.of(outcome(look, plan, first));
+    }
+
+    /** The readiness check (with the version query) on a container just started, until it passes or time is up. */
+    private Asked awaitFirstAnswer(Look look, String id) {
+        if (!firstAnswerWaiters.tryAcquire()) {
+            return Asked.NOT_ASKED;
+        }
+        try {
+            DesiredDatabase d = look.desired();
+            ReadinessCheck check = EngineVersion.withReadiness(d.engine(), d.login());
+            long deadline = System.nanoTime() + FIRST_ANSWER_WAIT.toNanos();
+            while (true) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                Answer answer = ask(look.host().docker(), id, check, out);
+                if (answer == Answer.YES) {
+                    return new Asked(true, true, EngineVersion.parse(d.engine(), out.toString(StandardCharsets.UTF_8)));
+                }
+                if (answer == Answer.NOT_RUNNING || System.nanoTime() + FIRST_ANSWER_POLL.toNanos() - deadline >= 0) {
+                    return Asked.NOT_ASKED; // exited (the next look reads why) or slow: the usual looks go on
+                }
+                Thread.sleep(FIRST_ANSWER_POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Asked.NOT_ASKED;
+        } finally {
+            firstAnswerWaiters.release();
+        }
     }
 
     /**
@@ -222,13 +293,20 @@ final class DatabaseDeployer {
 
     /** Runs the check; its standard output goes to {@code stdout} when given. */
     private static boolean answers(DockerHost docker, String id, ReadinessCheck check, ByteArrayOutputStream stdout) {
+        return ask(docker, id, check, stdout) == Answer.YES;
+    }
+
+    /** What a readiness check said: passed, failed, or could not run because the container is not running. */
+    private enum Answer { YES, NO, NOT_RUNNING }
+
+    private static Answer ask(DockerHost docker, String id, ReadinessCheck check, ByteArrayOutputStream stdout) {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         try {
             return docker.exec(id, check.command(), check.envEntries(), null, stdout == null ? sink : stdout, sink,
-                    CHECK_TIMEOUT) == 0;
+                    CHECK_TIMEOUT) == 0 ? Answer.YES : Answer.NO;
         } catch (DockerHostException e) {
             if (e.kind() == DockerHostException.Kind.Conflict || e.kind() == DockerHostException.Kind.NotFound) {
-                return false; // stopped or gone meanwhile: the next look sees it
+                return Answer.NOT_RUNNING; // stopped or gone meanwhile: the next look sees it
             }
             throw e;
         }
@@ -260,13 +338,14 @@ final class DatabaseDeployer {
 
     /**
      * Runs the plan's steps in order. A start refused because the public port is taken fails the configuration the
-     * way a failing engine does (the previous one is started again); that outcome is returned.
+     * way a failing engine does (the previous one is started again); that outcome is returned, with the container
+     * started (the last, when a rollback started another).
      */
-    private Optional<Outcome> act(Look look, DatabasePlan plan, DatabasePlanner.Input input,
-            List<ObservedContainer> observed) {
+    private Acted act(Look look, DatabasePlan plan, DatabasePlanner.Input input, List<ObservedContainer> observed) {
         DockerHost docker = look.host().docker();
         DesiredDatabase desired = look.desired();
         String created = null;
+        String started = null;
         for (Step step : plan.steps()) {
             if (step instanceof DatabasePlan.CreateVolume v) {
                 if (docker.ensureVolume(v.name(), Map.of(Berth.LABEL_MANAGED, "true",
@@ -292,14 +371,19 @@ final class DatabaseDeployer {
                     look.host().start(id, desired.network());
                 } catch (DockerHostException e) {
                     if (st.id() == null && portTaken(e)) {
-                        return Optional.of(publicPortInUse(look, input, observed, id, e));
+                        return new Acted(Optional.of(publicPortInUse(look, input, observed, id, e)), null);
                     }
                     throw e;
                 }
+                started = id;
                 activity(look, "container.start", "container " + st.name() + " on Server " + look.serverName());
             }
         }
-        return Optional.empty();
+        return new Acted(Optional.empty(), started);
+    }
+
+    /** What {@link #act} did: an outcome that ends the look (a public port taken), and the container it started. */
+    private record Acted(Optional<Outcome> refused, String started) {
     }
 
     static boolean portTaken(DockerHostException e) {
