@@ -72,9 +72,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <ol>
  *   <li><b>floor</b>: the same {@code pg_dump --format=custom} (Berth's own {@link DumpCommand}) inside the container
  *       writing to {@code /dev/null}, by {@code docker exec};</li>
+ *   <li><b>docker exec stream</b>: the same dump, its stdout through dockerd to the docker CLI on the host (by SSH),
+ *       to {@code /dev/null} there: what streaming a dump out by {@code docker exec} costs, whoever reads it;</li>
  *   <li><b>Berth</b>: {@link BackupRun} — the exec over SSH, streamed through this JVM to s3proxy by multipart upload
  *       ({@link BackupDestinations#targets}, as the runner makes them). While it runs: this JVM's VmRSS and heap every
- *       100 ms, the regular files it has open, and every 500 ms the bytes ({@code du}) under the host's Docker data
+ *       100 ms, the regular files it has open, and every 2 s the bytes ({@code du}) under the host's Docker data
  *       root (container layers, {@code /tmp} in the container, volumes) and under this JVM's {@code java.io.tmpdir};</li>
  *   <li><b>dump-then-upload</b> (the older tool's way): {@code docker exec … pg_dump > FILE} on the host (by SSH, the
  *       password on the exec's stdin), then a separate S3 client in a process of its own ({@link FileToS3Upload})
@@ -296,6 +298,19 @@ public final class BackupBenchmark {
         check(code == 0, "the floor's pg_dump exited " + code);
         System.err.printf(Locale.ROOT, "bench-backups: %s floor %.1f s%n", database, out.floorSeconds);
 
+        // (b') Docker's own exec stream: the same dump's stdout out of the container through dockerd to the docker CLI
+        // on the host, thrown away there — what any design that streams a dump out by docker exec pays, Berth or not.
+        String dumpArgs = dump.command().stream().map(a -> "'" + a + "'").collect(Collectors.joining(" "));
+        t0 = System.nanoTime();
+        ExecResult cli = ssh.exec("docker exec -i " + source + " sh -c 'IFS= read -r PGPASSWORD; export PGPASSWORD; "
+                + "exec \"$@\"' dump " + dumpArgs + " > /dev/null",
+                new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
+                OutputStream.nullOutputStream(), System.err, LONG);
+        out.cliSeconds = (System.nanoTime() - t0) / 1e9;
+        check(cli.succeeded(), "the CLI's dump exited " + cli.exitStatus());
+        System.err.printf(Locale.ROOT, "bench-backups: %s docker exec stream to /dev/null %.1f s%n", database,
+                out.cliSeconds);
+
         // (a) Berth
         BackupName name = new BackupName(Instant.now(), UUID.randomUUID(), dump.extension());
         Watch watch = new Watch();
@@ -310,7 +325,7 @@ public final class BackupBenchmark {
 
         // (c) dump to a file on the host, then upload it with a separate client
         Path file = work.resolve("dump-" + database + ".dump");
-        String args = dump.command().stream().map(a -> "'" + a + "'").collect(Collectors.joining(" "));
+        String args = dumpArgs;
         t0 = System.nanoTime();
         ExecResult er = ssh.exec("docker exec -i " + source + " sh -c 'IFS= read -r PGPASSWORD; export PGPASSWORD; "
                 + "exec \"$@\"' dump " + args + " > '" + file + "'",
@@ -444,7 +459,7 @@ public final class BackupBenchmark {
     // --- what is watched during a run ---------------------------------------------------------------------------
 
     /**
-     * Every 100 ms: VmRSS and heap used of this JVM, and the regular files it has open; every 500 ms the bytes under
+     * Every 100 ms: VmRSS and heap used of this JVM, and the regular files it has open; every 2 s the bytes under
      * the host's Docker data root and under {@code java.io.tmpdir}. Before, peak and after.
      */
     private final class Watch implements Runnable {
@@ -500,7 +515,7 @@ public final class BackupBenchmark {
                         newFiles.add(f);
                     }
                 }
-                if (tick++ % 5 == 0) {
+                if (tick++ % 20 == 0) { // du walks the data root: every 2 s, not to load the run it watches
                     dataPeak = Math.max(dataPeak, du(dataRoot));
                     tmpPeak = Math.max(tmpPeak, du(jvmTmp));
                 }
@@ -676,6 +691,7 @@ public final class BackupBenchmark {
         long databaseBytes;
         long dumpBytes;
         double floorSeconds;
+        double cliSeconds;
         Backup berth;
         double fileDumpSeconds;
         long fileBytes;
@@ -711,6 +727,18 @@ public final class BackupBenchmark {
                     r.berth.seconds, r.dumpBytes / MIB / r.berth.seconds, r.databaseBytes / MIB / r.berth.seconds,
                     r.floorSeconds / r.berth.seconds, r.fileDumpSeconds, r.uploadSeconds, r.uploadProcessSeconds,
                     older, r.dumpBytes / MIB / older, r.databaseBytes / MIB / older, r.berth.seconds / older);
+        }
+        System.out.println();
+        System.out.println("Docker's own exec stream: the same pg_dump, its stdout through dockerd to the docker CLI "
+                + "on the host, to /dev/null (no Berth, no SSH, no S3) — the most any docker-exec streaming can do here");
+        System.out.println();
+        System.out.println("| database | floor | docker exec stream | stream / floor throughput | Berth | Berth / "
+                + "stream throughput |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× |%n", r.database,
+                    r.floorSeconds, r.cliSeconds, r.floorSeconds / r.cliSeconds, r.berth.seconds,
+                    r.cliSeconds / r.berth.seconds);
         }
         System.out.println();
         System.out.println("Berth's run, inside: exec start → first byte at S3 target, → last byte, commit "

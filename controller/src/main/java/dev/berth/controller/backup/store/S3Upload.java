@@ -3,10 +3,12 @@ package dev.berth.controller.backup.store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,9 +23,11 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
  * One backup written to S3 as it comes. A dump smaller than one part is a single PUT; a larger one is a multipart
- * upload whose parts go out one at a time on a thread of their own while the next part fills, so memory is at most
- * two part buffers, whatever the dump's size. The upload is completed only by {@link #commit}; on any failure it is
- * aborted, leaving no object and no pending upload.
+ * upload whose parts go out on threads of their own, up to {@link #PARTS_IN_FLIGHT} at once, while the next part
+ * fills: the stream does not wait on one part's round trip to the storage (which, to a remote endpoint, is most of
+ * a part's time). Memory is at most {@code PARTS_IN_FLIGHT + 1} part buffers, whatever the dump's size: when every
+ * slot is taken, the writer waits for the oldest part. The upload is completed only by {@link #commit}; on any
+ * failure it is aborted (after the parts still going have ended), leaving no object and no pending upload.
  *
  * <p>Object metadata {@code berth-sha256} and {@code berth-size} are known only at the end, and a multipart upload's
  * metadata is fixed when it starts: after completing, the object is copied onto itself with the full metadata (a
@@ -35,6 +39,8 @@ public final class S3Upload implements BackupTarget {
     public static final String SIZE_METADATA = "berth-size";
     /** The largest object S3 copies in one request. */
     static final long MAX_COPY_BYTES = 5L * 1024 * 1024 * 1024;
+    /** Parts uploading at once (the AWS CLI's default is 10 of 8 MiB; this keeps an upload's memory to 20 MiB). */
+    public static final int PARTS_IN_FLIGHT = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Upload.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -44,15 +50,18 @@ public final class S3Upload implements BackupTarget {
     private final Map<String, String> metadata;
     private final int partSize;
     private final List<CompletedPart> parts = new ArrayList<>();
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private byte[] filling;
     private int filled;
-    private byte[] spare;
     private int buffersAllocated;
     private String uploadId;
     private ExecutorService uploader;
-    private Future<CompletedPart> inFlight;
-    private byte[] inFlightBuffer;
     private boolean done;
+
+    /** A part on its way, and the buffer it is sent from (reused once it has gone). */
+    private record InFlight(Future<CompletedPart> part, byte[] buffer) {
+    }
 
     S3Upload(S3Storage storage, String key, Map<String, String> metadata, int partSize) {
         if (partSize < S3Storage.MIN_PART_SIZE) {
@@ -69,7 +78,10 @@ public final class S3Upload implements BackupTarget {
         return storage.location(key);
     }
 
-    /** Part buffers this upload has allocated (at most two, by design); each is {@code partSize} bytes. */
+    /**
+     * Part buffers this upload has allocated (at most {@link #PARTS_IN_FLIGHT} + 1, by design); each is
+     * {@code partSize} bytes.
+     */
     public int buffersAllocated() {
         return buffersAllocated;
     }
@@ -112,7 +124,9 @@ public final class S3Upload implements BackupTarget {
             if (filled > 0) {
                 sendPart();
             }
-            awaitInFlight();
+            while (!inFlight.isEmpty()) {
+                awaitOldest();
+            }
             storage.client().completeMultipartUpload(b -> b.bucket(storage.bucket()).key(key).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts)));
             done = true;
@@ -143,17 +157,17 @@ public final class S3Upload implements BackupTarget {
             return;
         }
         done = true;
-        if (inFlight != null) {
-            // A part still uploading could land after the abort and be kept (and billed): let it end first.
+        // A part still uploading could land after the abort and be kept (and billed): let them end first.
+        for (InFlight part : inFlight) {
             try {
-                inFlight.get();
+                part.part().get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                // it failed: nothing of it to wait for
+            } catch (ExecutionException | CancellationException e) {
+                // it failed, or never started: nothing of it to wait for
             }
-            inFlight = null;
         }
+        inFlight.clear();
         release();
         if (uploadId != null) {
             try {
@@ -175,22 +189,23 @@ public final class S3Upload implements BackupTarget {
     }
 
     private byte[] takeBuffer() {
-        if (spare != null) {
-            byte[] b = spare;
-            spare = null;
-            return b;
+        if (!spare.isEmpty()) {
+            return spare.pop();
         }
         buffersAllocated++;
         return new byte[partSize];
     }
 
-    /** Hands the filled buffer to the uploader, after the part before it has gone (one part in flight at most). */
+    /**
+     * Hands the filled buffer to the uploaders; when {@link #PARTS_IN_FLIGHT} parts are going, first waits for the
+     * oldest.
+     */
     private void sendPart() throws IOException {
         try {
             if (uploadId == null) {
                 uploadId = storage.client().createMultipartUpload(b -> b.bucket(storage.bucket()).key(key)
                         .metadata(metadata)).uploadId();
-                uploader = Executors.newSingleThreadExecutor(r -> {
+                uploader = Executors.newFixedThreadPool(PARTS_IN_FLIGHT, r -> {
                     Thread t = new Thread(r, "s3-upload-" + THREADS.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -199,37 +214,46 @@ public final class S3Upload implements BackupTarget {
         } catch (SdkException e) {
             throw storage.failure("starting the upload of " + location(), e);
         }
-        awaitInFlight();
+        // The parts that have gone are taken first (a failure among them fails this write); then, when every slot
+        // is taken, the oldest is waited for.
+        while (!inFlight.isEmpty() && (inFlight.peek().part().isDone() || inFlight.size() == PARTS_IN_FLIGHT)) {
+            awaitOldest();
+        }
         byte[] buffer = filling;
         int length = filled;
-        int number = parts.size() + 1;
+        int number = parts.size() + inFlight.size() + 1;
         String id = uploadId;
         filling = null;
         filled = 0;
-        inFlightBuffer = buffer;
-        inFlight = uploader.submit(() -> {
+        inFlight.add(new InFlight(uploader.submit(() -> {
             String etag = storage.client().uploadPart(b -> b.bucket(storage.bucket()).key(key).uploadId(id)
                     .partNumber(number).contentLength((long) length), body(buffer, length)).eTag();
             return CompletedPart.builder().partNumber(number).eTag(etag).build();
-        });
+        }), buffer));
     }
 
-    private void awaitInFlight() throws IOException {
-        if (inFlight == null) {
-            return;
-        }
+    /**
+     * Waits for the oldest part in flight; its buffer becomes a spare. Parts complete in number order here. Interrupted,
+     * the part stays counted as in flight, so that {@link #abort} waits for it.
+     */
+    private void awaitOldest() throws IOException {
+        InFlight oldest = inFlight.peek();
+        CompletedPart part;
         try {
-            parts.add(inFlight.get());
+            part = oldest.part().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while uploading " + location());
         } catch (ExecutionException e) {
+            inFlight.poll();
             throw storage.failure("uploading part " + (parts.size() + 1) + " of " + location(), e.getCause());
-        } finally {
-            inFlight = null;
-            spare = inFlightBuffer;
-            inFlightBuffer = null;
+        } catch (CancellationException e) {
+            inFlight.poll();
+            throw new IOException("the upload of " + location() + " was stopped", e);
         }
+        inFlight.poll();
+        parts.add(part);
+        spare.push(oldest.buffer());
     }
 
     /** The buffer as it is, not copied (RequestBody.fromBytes would copy a whole part). */
@@ -240,10 +264,14 @@ public final class S3Upload implements BackupTarget {
 
     private void release() {
         filling = null;
-        spare = null;
-        inFlightBuffer = null;
+        spare.clear();
         if (uploader != null) {
-            uploader.shutdownNow();
+            // A part queued but never started would leave its future pending for ever: cancel it.
+            for (Runnable never : uploader.shutdownNow()) {
+                if (never instanceof Future<?> f) {
+                    f.cancel(false);
+                }
+            }
         }
     }
 }
