@@ -66,6 +66,7 @@ public final class BerthOperator implements AutoCloseable {
     private volatile boolean closed;
     /** Backup runs going off the reconcile threads: cancelled (dumps ended, copies aborted) before SSH closes. */
     private BackupRunner backupRunner;
+    private final Clock clock;
 
     /**
      * @param mirrorCheck the /readyz line for the mirror database (optional: PostgreSQL down degrades, not fails)
@@ -73,6 +74,13 @@ public final class BerthOperator implements AutoCloseable {
      */
     public BerthOperator(BerthConfig config, KubernetesClient client, Mirror mirror, HealthCheck mirrorCheck,
             List<AutoCloseable> owned) {
+        this(config, client, mirror, mirrorCheck, owned, Clock.systemUTC());
+    }
+
+    /** @param clock the reconcilers' clock (schedules, status times, Events); tests may set it ahead */
+    public BerthOperator(BerthConfig config, KubernetesClient client, Mirror mirror, HealthCheck mirrorCheck,
+            List<AutoCloseable> owned, Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.client = client;
         this.mirror = mirror;
@@ -92,8 +100,8 @@ public final class BerthOperator implements AutoCloseable {
 
         sshPool = new SshConnectionPool(metrics.registry(), SshSettings.defaults());
         serverAccess = new ServerAccess(client, sshPool, metrics.registry());
-        ReconcilerServices services = new ReconcilerServices(mirror, new EventRecorder(client, identity, Clock.systemUTC()),
-                Clock.systemUTC(), metrics.registry(), config, serverAccess, redis);
+        ReconcilerServices services = new ReconcilerServices(mirror, new EventRecorder(client, identity, clock),
+                clock, metrics.registry(), config, serverAccess, redis);
         operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     // The in-process API server answers server-side apply with HTTP 415, so finalizers and status

@@ -101,6 +101,11 @@ public final class AppTestBed implements AutoCloseable {
 
     /** An operator whose environment also has {@code env} (e.g. BERTH_BACKUP_ON_TIME). */
     public BerthOperator startOperator(Map<String, String> env) {
+        return startOperator(env, java.time.Clock.systemUTC());
+    }
+
+    /** An operator whose reconcilers read {@code clock} (e.g. one set ahead, so that a schedule's slot comes soon). */
+    public BerthOperator startOperator(Map<String, String> env, java.time.Clock clock) {
         Map<String, String> all = new java.util.HashMap<>(Map.of("BERTH_HTTP_PORT", "0", "BERTH_REDIS_URL",
                 bed.redisUrl(), "BERTH_APP_RECHECK_INTERVAL", "3s", "BERTH_SERVER_CHECK_INTERVAL", "30s"));
         all.putAll(env);
@@ -108,7 +113,7 @@ public final class AppTestBed implements AutoCloseable {
         PostgresMirror mirror = new PostgresMirror(database);
         mirrors.add(mirror);
         BerthOperator operator = new BerthOperator(config, operatorClient(), mirror, Main.mirrorCheck(database, mirror),
-                List.of(mirror));
+                List.of(mirror), clock);
         operators.add(operator);
         operator.start();
         return operator;
