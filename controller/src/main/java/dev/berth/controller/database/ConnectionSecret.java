@@ -4,6 +4,7 @@ import dev.berth.api.v1alpha1.StandaloneDatabase;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -22,9 +23,28 @@ public final class ConnectionSecret {
     static final String ROLE = "connection";
 
     private final KubernetesClient client;
+    private final CachedSecrets cached;
 
     public ConnectionSecret(KubernetesClient client) {
+        this(client, null);
+    }
+
+    /**
+     * Reads the Secret from the informer's cache ({@code cached}, or the API server when null): a look with nothing
+     * changed then makes no API call for it. A write from a cache that was behind is refused by the API server (409)
+     * and made again from a fresh read.
+     */
+    public ConnectionSecret(KubernetesClient client, CachedSecrets cached) {
         this.client = client;
+        this.cached = cached;
+    }
+
+    private Secret current(StandaloneDatabase db) {
+        return cached == null ? fresh(db) : cached.get(db.getMetadata().getNamespace(), name(db)).orElse(null);
+    }
+
+    private Secret fresh(StandaloneDatabase db) {
+        return client.secrets().inNamespace(db.getMetadata().getNamespace()).withName(name(db)).get();
     }
 
     public static String name(StandaloneDatabase db) {
@@ -37,8 +57,18 @@ public final class ConnectionSecret {
      * wrote.
      */
     public boolean write(StandaloneDatabase db, ConnectionDetails details) {
+        try {
+            return write(db, details, current(db));
+        } catch (KubernetesClientException e) {
+            if (cached == null || e.getCode() != 409) {
+                throw e;
+            }
+            return write(db, details, fresh(db)); // the cache was behind: what is there now
+        }
+    }
+
+    private boolean write(StandaloneDatabase db, ConnectionDetails details, Secret current) {
         String namespace = db.getMetadata().getNamespace();
-        Secret current = client.secrets().inNamespace(namespace).withName(name(db)).get();
         if (current != null && upToDate(current, db, details)) {
             return false;
         }
@@ -52,9 +82,13 @@ public final class ConnectionSecret {
         return true;
     }
 
-    /** The password the connection Secret holds, if it exists: what the engine last accepted. */
+    /**
+     * The password the connection Secret holds, if it exists: what the engine last accepted. From the cache, when
+     * there is one: a Secret written a moment ago and not seen there yet counts as not known (no password change is
+     * started from it; the next look sees it).
+     */
     public Optional<String> appliedPassword(StandaloneDatabase db) {
-        Secret current = client.secrets().inNamespace(db.getMetadata().getNamespace()).withName(name(db)).get();
+        Secret current = current(db);
         return current == null ? Optional.empty() : DatabaseSecretParts.value(current, DatabaseCredentials.PASSWORD_KEY);
     }
 

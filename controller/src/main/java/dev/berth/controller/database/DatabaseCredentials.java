@@ -37,14 +37,30 @@ public final class DatabaseCredentials {
 
     private final KubernetesClient client;
     private final Supplier<String> passwords;
+    private final CachedSecrets cached;
 
     public DatabaseCredentials(KubernetesClient client) {
-        this(client, RandomPassword::generate);
+        this(client, CachedSecrets.NONE);
+    }
+
+    /** Reads the Secret from {@code cached} when it holds it, else from the API server. */
+    public DatabaseCredentials(KubernetesClient client, CachedSecrets cached) {
+        this(client, RandomPassword::generate, cached);
     }
 
     DatabaseCredentials(KubernetesClient client, Supplier<String> passwords) {
+        this(client, passwords, CachedSecrets.NONE);
+    }
+
+    private DatabaseCredentials(KubernetesClient client, Supplier<String> passwords, CachedSecrets cached) {
         this.client = client;
         this.passwords = passwords;
+        this.cached = cached;
+    }
+
+    private Secret read(String namespace, String name) {
+        return cached.get(namespace, name)
+                .orElseGet(() -> client.secrets().inNamespace(namespace).withName(name).get());
     }
 
     /** The name of the Secret Berth generates when the spec names none. */
@@ -69,12 +85,12 @@ public final class DatabaseCredentials {
         String namespace = db.getMetadata().getNamespace();
         if (db.getSpec().getCredentialsSecretRef() != null) {
             String name = db.getSpec().getCredentialsSecretRef().getName();
-            Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+            Secret secret = read(namespace, name);
             return fromSecret(engine, db.getSpec(), name, "spec.credentialsSecretRef", false,
                     secret == null ? null : DatabaseSecretParts.decode(secret));
         }
         String name = generatedSecretName(db);
-        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+        Secret secret = read(namespace, name);
         if (secret == null) {
             secret = create(db, engine);
         } else if (DatabaseSecretParts.madeFor(secret, ROLE, db)) {

@@ -44,8 +44,13 @@ final class DatabaseDeployer {
     static final String MASK = "******";
     /** How long the look that started a container waits in place for the engine's first answer. */
     static final Duration FIRST_ANSWER_WAIT = Duration.ofSeconds(2);
-    /** How often it asks meanwhile (as a client polling for the database would). */
+    /**
+     * How often it asks meanwhile: {@link #FIRST_ANSWER_STEP} after the first try, a step longer after each, at most
+     * this (a client polling for the database would ask every 100 ms). The fast engines answer 50–150 ms after their
+     * start, so short first waits find the answer when it comes; the slow ones are asked every 100 ms soon.
+     */
     static final Duration FIRST_ANSWER_POLL = Duration.ofMillis(100);
+    static final Duration FIRST_ANSWER_STEP = Duration.ofMillis(20);
     /** Looks that may wait in place at once; the others reschedule as usual. */
     static final int FIRST_ANSWER_WAITERS = 4;
 
@@ -67,9 +72,13 @@ final class DatabaseDeployer {
             Optional<String> appliedPassword) {
     }
 
-    /** One look's facts. */
+    /**
+     * One look's facts.
+     *
+     * @param volumeKey the key on the volume, or the one a volume created in this look gets (null: a volume without)
+     */
     private record Look(Inputs in, ServerHost host, DesiredDatabase desired, StandaloneDatabaseStatus status,
-            Instant now) {
+            Instant now, boolean volumeExists, String volumeKey) {
         StandaloneDatabase db() {
             return in.db();
         }
@@ -86,7 +95,6 @@ final class DatabaseDeployer {
     Outcome converge(Inputs in, StandaloneDatabaseStatus status) {
         StandaloneDatabase db = in.db();
         Server server = in.server();
-        DesiredDatabase desired = DesiredDatabase.compute(db, in.login(), network(server));
         DockerHost docker;
         try {
             docker = services.serverAccess().dockerHost(server);
@@ -95,12 +103,16 @@ final class DatabaseDeployer {
                     + " cannot be used (" + e.reason() + "): " + e.getMessage(), "Waiting", HOST_RETRY, false);
         }
         ServerHost host = ServerHost.of(docker, server, facts);
-        Look look = new Look(in, host, desired, status, services.clock().instant());
         try {
-            return look(look);
+            // The volume first: the key on it is what the password's fingerprint in the configuration hash is keyed by.
+            Optional<Map<String, String>> volumeLabels = docker.volumeLabels(DesiredDatabase.volumeName(db));
+            String volumeKey = PasswordFingerprint.volumeKey(volumeLabels);
+            DesiredDatabase desired = DesiredDatabase.compute(db, in.login(), network(server), volumeKey);
+            return look(new Look(in, host, desired, status, services.clock().instant(), volumeLabels.isPresent(),
+                    volumeKey));
         } catch (DockerHostException e) {
             if (e.kind() == DockerHostException.Kind.NotFound) {
-                host.forget(desired.image(), desired.network());
+                host.forget(DesiredDatabase.image(db.getSpec()), network(server));
             }
             boolean unreachable = e.kind() == DockerHostException.Kind.Unavailable
                     || e.kind() == DockerHostException.Kind.Timeout;
@@ -118,7 +130,7 @@ final class DatabaseDeployer {
         if (refused.isPresent()) {
             return refused.get();
         }
-        boolean volumeExists = docker.volumeExists(desired.volume());
+        boolean volumeExists = look.volumeExists();
         Asked asked = askIfNeeded(look, observed);
         StandaloneDatabaseStatus status = look.status();
         DatabasePlanner.Input input = new DatabasePlanner.Input(desired, observed, volumeExists, status.getConfigHash(),
@@ -146,7 +158,7 @@ final class DatabaseDeployer {
         }
         recordDrift(look, plan);
         if (plan.phase() == Phase.STARTING && acted.started() != null) {
-            Optional<Outcome> ready = readyInPlace(look, acted.started());
+            Optional<Outcome> ready = readyInPlace(look, acted.started(), observed.isEmpty());
             if (ready.isPresent()) {
                 return ready.get();
             }
@@ -163,14 +175,17 @@ final class DatabaseDeployer {
      * have (Starting, looked at again soon). At most {@link #FIRST_ANSWER_WAITERS} looks wait like this at once, so
      * that many databases starting together do not hold the reconcile threads; the others reschedule.
      */
-    private Optional<Outcome> readyInPlace(Look look, String started) {
+    private Optional<Outcome> readyInPlace(Look look, String started, boolean onlyContainer) {
         Asked first = awaitFirstAnswer(look, started);
         if (!Boolean.TRUE.equals(first.answers())) {
             return Optional.empty();
         }
         DesiredDatabase desired = look.desired();
         StandaloneDatabaseStatus status = look.status();
-        List<ObservedContainer> observed = observe(look.host().docker(), look.db(), desired);
+        // A first start (the look found no container of the database) needs only the new one's state.
+        List<ObservedContainer> observed = onlyContainer ? look.host().docker().inspectContainer(started)
+                .map(c -> List.of(ObservedContainer.of(c, desired.network(), desired.host()))).orElse(List.of())
+                : observe(look.host().docker(), look.db(), desired);
         DatabasePlanner.Input input = new DatabasePlanner.Input(desired, observed, true, status.getConfigHash(),
                 status.getImage(), status.getFailedConfigHash(), false, true, services.clock().instant(),
                 wasSuspended(status));
@@ -182,6 +197,12 @@ final class DatabaseDeployer {
         return Optional.of(outcome(look, plan, first));
     }
 
+    /** The wait after the {@code attempt}-th unanswered ask: 20, 40, 60, 80 ms, then 100 ms. */
+    static Duration firstAnswerPause(int attempt) {
+        Duration step = FIRST_ANSWER_STEP.multipliedBy(attempt);
+        return step.compareTo(FIRST_ANSWER_POLL) < 0 ? step : FIRST_ANSWER_POLL;
+    }
+
     /** The readiness check (with the version query) on a container just started, until it passes or time is up. */
     private Asked awaitFirstAnswer(Look look, String id) {
         if (!firstAnswerWaiters.tryAcquire()) {
@@ -191,16 +212,17 @@ final class DatabaseDeployer {
             DesiredDatabase d = look.desired();
             ReadinessCheck check = EngineVersion.withReadiness(d.engine(), d.login());
             long deadline = System.nanoTime() + FIRST_ANSWER_WAIT.toNanos();
-            while (true) {
+            for (int attempt = 1; ; attempt++) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 Answer answer = ask(look.host().docker(), id, check, out);
                 if (answer == Answer.YES) {
                     return new Asked(true, true, EngineVersion.parse(d.engine(), out.toString(StandardCharsets.UTF_8)));
                 }
-                if (answer == Answer.NOT_RUNNING || System.nanoTime() + FIRST_ANSWER_POLL.toNanos() - deadline >= 0) {
+                long pause = firstAnswerPause(attempt).toMillis();
+                if (answer == Answer.NOT_RUNNING || System.nanoTime() + pause * 1_000_000 - deadline >= 0) {
                     return Asked.NOT_ASKED; // exited (the next look reads why) or slow: the usual looks go on
                 }
-                Thread.sleep(FIRST_ANSWER_POLL.toMillis());
+                Thread.sleep(pause);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -348,10 +370,9 @@ final class DatabaseDeployer {
         String started = null;
         for (Step step : plan.steps()) {
             if (step instanceof DatabasePlan.CreateVolume v) {
-                if (docker.ensureVolume(v.name(), Map.of(Berth.LABEL_MANAGED, "true",
-                        DesiredDatabase.LABEL_DATABASE, look.db().getMetadata().getUid()))) {
-                    activity(look, "volume.create", "volume " + v.name() + " on Server " + look.serverName());
-                }
+                // The plan makes a volume only when this look saw none (the key it carries is this look's).
+                docker.createVolume(v.name(), DesiredDatabase.volumeLabels(look.db(), look.volumeKey()));
+                activity(look, "volume.create", "volume " + v.name() + " on Server " + look.serverName());
             } else if (step instanceof DatabasePlan.Stop s) {
                 docker.stopContainer(s.id(), desired.engine().stopGrace());
                 activity(look, "container.stop", "container " + s.name() + " on Server " + look.serverName()

@@ -1,6 +1,5 @@
 package dev.berth.controller.database;
 
-import dev.berth.api.v1alpha1.Berth;
 import dev.berth.api.v1alpha1.Condition;
 import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.Server;
@@ -93,13 +92,15 @@ final class DatabaseRestore {
         } catch (ServerAccessException e) {
             return deploy.get(); // the deployer says ServerUnavailable, touching nothing
         }
-        DesiredDatabase desired = DesiredDatabase.compute(db, in.login(), DatabaseDeployer.network(in.server()));
         try {
-            Optional<Map<String, String>> labels = docker.volumeLabels(desired.volume());
+            Optional<Map<String, String>> labels = docker.volumeLabels(DesiredDatabase.volumeName(db));
+            String volumeKey = PasswordFingerprint.volumeKey(labels);
+            DesiredDatabase desired = DesiredDatabase.compute(db, in.login(), DatabaseDeployer.network(in.server()),
+                    volumeKey);
             boolean containerExists = !docker.findContainers(DesiredDatabase.selector(db)).isEmpty();
             Action action = RestoreDecision.decide(new RestoreDecision.Input(true, null, failedBefore, labels,
                     db.getMetadata().getUid(), RestoreCommand.placedBeforeStart(desired.engine()), containerExists));
-            Look look = new Look(in, status, backup, client, docker, desired);
+            Look look = new Look(in, status, backup, client, docker, desired, volumeKey);
             return switch (action) {
                 case NONE -> deploy.get();
                 case HOLD_FAILED -> with(notReady(DatabaseReasons.RESTORE_FAILED, restored.get().getMessage(), null),
@@ -124,7 +125,7 @@ final class DatabaseRestore {
     }
 
     private record Look(DatabaseDeployer.Inputs in, StandaloneDatabaseStatus status, Optional<ScheduledBackup> backup,
-            KubernetesClient client, DockerHost docker, DesiredDatabase desired) {
+            KubernetesClient client, DockerHost docker, DesiredDatabase desired, String volumeKey) {
         StandaloneDatabase db() {
             return in.db();
         }
@@ -151,9 +152,8 @@ final class DatabaseRestore {
                     + " is not a destination of ScheduledBackup " + backup.getMetadata().getName()
                     + "; nothing was touched", null);
         }
-        Map<String, String> labels = new HashMap<>(Map.of(Berth.LABEL_MANAGED, "true",
-                DesiredDatabase.LABEL_DATABASE, look.db().getMetadata().getUid(),
-                RestoreDecision.LABEL_RESTORE_SOURCE, which.get()));
+        Map<String, String> labels = new HashMap<>(DesiredDatabase.volumeLabels(look.db(), look.volumeKey()));
+        labels.put(RestoreDecision.LABEL_RESTORE_SOURCE, which.get());
         try (Opened opened = open(look, backup, which.get())) {
             Optional<BackupName> chosen = StoredRunChoice.choose(opened.source().list(), from.getRun());
             if (chosen.isEmpty()) {

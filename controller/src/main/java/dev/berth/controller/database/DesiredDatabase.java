@@ -39,7 +39,17 @@ public record DesiredDatabase(DatabaseEngine engine, ContainerSpec container, St
     static final Duration HEALTH_INTERVAL = Duration.ofSeconds(10);
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(5);
 
+    /** As {@link #compute(StandaloneDatabase, DatabaseLogin, String, String)} for a volume that carries no key. */
     public static DesiredDatabase compute(StandaloneDatabase db, DatabaseLogin login, String network) {
+        return compute(db, login, network, null);
+    }
+
+    /**
+     * @param volumeKey the key on the database's volume ({@link PasswordFingerprint#volumeKey}), or null when the volume has none (the
+     *     password then counts by its slow fingerprint: see {@link PasswordFingerprint})
+     */
+    public static DesiredDatabase compute(StandaloneDatabase db, DatabaseLogin login, String network,
+            String volumeKey) {
         StandaloneDatabaseSpec spec = db.getSpec();
         String namespace = db.getMetadata().getNamespace();
         String name = db.getMetadata().getName();
@@ -69,13 +79,23 @@ public record DesiredDatabase(DatabaseEngine engine, ContainerSpec container, St
                 List.of(host), ports, mounts, memory, cpus, "unless-stopped", null, health,
                 new ContainerSpec.Stop(engine.stopSignal(), engine.stopGrace()));
         String hash = hash(template, login.password(), PasswordFingerprint.of(db.getMetadata().getUid(),
-                login.password()));
+                login.password(), volumeKey));
         labels.put(Berth.LABEL_CONFIG_HASH, hash);
         ContainerSpec container = new ContainerSpec(containerName(namespace, name, hash), image, template.command(),
                 env, labels, network, List.of(host), ports, mounts, memory, cpus, "unless-stopped", null, health,
                 template.stop());
         return new DesiredDatabase(engine, container, hash, image, volume, network, host, engine.port(),
                 spec.getPublicPort(), readiness, login, START_TIMEOUT);
+    }
+
+    /** The labels of a volume Berth creates for the database: managed, the database's uid and the key. */
+    public static Map<String, String> volumeLabels(StandaloneDatabase db, String volumeKey) {
+        Map<String, String> labels = new LinkedHashMap<>(Map.of(Berth.LABEL_MANAGED, "true", LABEL_DATABASE,
+                db.getMetadata().getUid()));
+        if (volumeKey != null) {
+            labels.put(PasswordFingerprint.LABEL_SALT, volumeKey);
+        }
+        return labels;
     }
 
     /** The labels every container of the database carries: how Berth finds them on the host. */
@@ -111,7 +131,8 @@ public record DesiredDatabase(DatabaseEngine engine, ContainerSpec container, St
 
     /**
      * Only what changes in how the engine runs: image, command, settings, ports, limits, the check, the login. The
-     * password counts by its slow {@code fingerprint} ({@link PasswordFingerprint}), never by itself.
+     * password counts by its {@code fingerprint} ({@link PasswordFingerprint}: keyed by the volume's key, or slow),
+     * never by itself.
      */
     static String hash(ContainerSpec t, String password, String fingerprint) {
         StringBuilder b = new StringBuilder();

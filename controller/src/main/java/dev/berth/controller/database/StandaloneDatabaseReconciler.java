@@ -22,7 +22,9 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Duration;
 import java.util.List;
@@ -108,13 +110,14 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
             StandaloneDatabaseStatus status) {
         Server server = context.getSecondaryResource(Server.class).orElseThrow();
         KubernetesClient client = context.getClient();
-        CredentialsResult credentials = new DatabaseCredentials(client).resolve(db);
+        CachedSecrets secrets = secrets(context);
+        CredentialsResult credentials = new DatabaseCredentials(client, secrets).resolve(db);
         if (credentials instanceof CredentialsResult.Unusable unusable) {
             return unusable.outcome(); // the database is left as it runs
         }
         CredentialsResult.Resolved login = (CredentialsResult.Resolved) credentials;
         status.setCredentialsSecretName(login.secretName());
-        ConnectionSecret connection = new ConnectionSecret(client);
+        ConnectionSecret connection = new ConnectionSecret(client, secrets);
         DatabaseDeployer.Inputs inputs = new DatabaseDeployer.Inputs(db, server, login.login(), login.secretName(),
                 connection.appliedPassword(db));
         // restoreFrom: the restore decides when the deployer looks, and the database is Ready only once restored.
@@ -127,6 +130,17 @@ public class StandaloneDatabaseReconciler extends BerthReconciler<StandaloneData
             status.setConnectionSecretName(ConnectionSecret.name(db));
         }
         return outcome;
+    }
+
+    /** The Secrets the informer of this controller holds (it watches every Secret of the watched namespaces). */
+    @SuppressWarnings("unchecked")
+    private static CachedSecrets secrets(Context<StandaloneDatabase> context) {
+        var source = context.eventSourceRetriever().getEventSourceFor(Secret.class);
+        if (source instanceof InformerEventSource<?, ?> informer) {
+            var secrets = (InformerEventSource<Secret, StandaloneDatabase>) informer;
+            return (namespace, name) -> secrets.get(new ResourceID(name, namespace));
+        }
+        return CachedSecrets.NONE;
     }
 
     @Override

@@ -102,6 +102,12 @@ public interface DockerHost extends AutoCloseable {
 
     boolean volumeExists(String name);
 
+    /**
+     * Creates the named volume, for a caller that has just seen it missing (no second look: Docker answers a create of
+     * an existing name with that volume, unchanged).
+     */
+    void createVolume(String name, Map<String, String> labels);
+
     /** The volume's labels; empty when there is no such volume. */
     Optional<Map<String, String>> volumeLabels(String name);
 

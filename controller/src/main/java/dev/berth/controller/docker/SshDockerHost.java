@@ -672,9 +672,14 @@ public final class SshDockerHost implements DockerHost {
         if (volumeExists(name)) {
             return false;
         }
+        createVolume(name, labels);
+        return true;
+    }
+
+    @Override
+    public void createVolume(String name, Map<String, String> labels) {
         call("create volume " + name, () -> docker.createVolumeCmd().withName(name)
                 .withLabels(labels == null ? Map.of() : labels).exec());
-        return true;
     }
 
     @Override

@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
@@ -39,7 +40,10 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>reads the private key ({@code spec.privateKeySecretRef}, key {@code ssh-privatekey} by default) and the
  *       optional {@code passphrase} key from the Server's Secret into memory (parsed once per Secret
- *       resourceVersion, never logged, never stored anywhere else);</li>
+ *       resourceVersion, never logged, never stored anywhere else). The Server's own check
+ *       ({@link #checkedConnection}) reads the Secret every time; the kinds that use the Server reuse a key read
+ *       within {@link #KEY_REUSE} (a look at an Application or a database makes no Secret read of its own then: a
+ *       rotated or deleted key is seen by the Server's next check, or after that time);</li>
  *   <li>builds the SSH target: {@code spec.host}, {@code spec.port}, {@code spec.user},
  *       {@code spec.maxConcurrentOperations}, and the host-key policy: {@code Pinned} → {@code spec.hostKey.fingerprint};
  *       {@code TrustOnFirstUse} → {@code spec.hostKey.fingerprint} when a person set one, else the fingerprint
@@ -71,6 +75,8 @@ public final class ServerAccess implements AutoCloseable {
     private final MeterRegistry registry;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, LoadedKey> keys = new ConcurrentHashMap<>();
+    /** How long a key read from the Server's Secret is used without reading the Secret again (but by the Server). */
+    public static final Duration KEY_REUSE = Duration.ofSeconds(30);
 
     public ServerAccess(KubernetesClient client, SshConnectionPool pool, MeterRegistry registry) {
         this.client = client;
@@ -114,9 +120,18 @@ public final class ServerAccess implements AutoCloseable {
 
     /** The Server's pooled SSH connection (not connected yet if nobody used it). */
     public SshHostConnection connection(Server server) throws ServerAccessException {
+        return connection(server, false);
+    }
+
+    /** As {@link #connection(Server)}, with the private key read from its Secret now: the Server's own check. */
+    public SshHostConnection checkedConnection(Server server) throws ServerAccessException {
+        return connection(server, true);
+    }
+
+    private SshHostConnection connection(Server server, boolean freshKey) throws ServerAccessException {
         refuseIfBlocked(server);
         String id = hostId(server);
-        SshKey key = privateKey(server);
+        SshKey key = privateKey(server, freshKey);
         ServerSpec spec = server.getSpec();
         SshTarget wanted = target(id, spec, key, hostKeyPolicy(server));
         Entry existing = entries.get(id);
@@ -240,12 +255,22 @@ public final class ServerAccess implements AutoCloseable {
                 ? "/var/run/docker.sock" : spec.getDocker().getSocketPath();
     }
 
-    /** The Server's private key, parsed once per Secret resourceVersion. */
-    private SshKey privateKey(Server server) throws ServerAccessException {
+    /**
+     * The Server's private key, parsed once per Secret resourceVersion; unless {@code fresh}, one read from the same
+     * Secret within {@link #KEY_REUSE} is used without reading the Secret.
+     */
+    private SshKey privateKey(Server server, boolean fresh) throws ServerAccessException {
         String id = hostId(server);
         String namespace = server.getMetadata().getNamespace();
         SecretKeyRef ref = server.getSpec().getPrivateKeySecretRef();
         String keyName = ref.getKey() == null || ref.getKey().isBlank() ? DEFAULT_KEY : ref.getKey();
+        String source = namespace + "/" + ref.getName() + "/" + keyName;
+        LoadedKey recent = keys.get(id);
+        if (!fresh && recent != null && recent.source().equals(source)
+                && System.nanoTime() - recent.readAtNanos() < KEY_REUSE.toNanos()) {
+            return recent.key();
+        }
+        long readAt = System.nanoTime();
         Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
         if (secret == null) {
             throw new ServerAccessException(ServerReasons.SECRET_NOT_FOUND, "Secret " + ref.getName()
@@ -255,6 +280,7 @@ public final class ServerAccess implements AutoCloseable {
         String version = secret.getMetadata().getUid() + "/" + secret.getMetadata().getResourceVersion() + "/" + keyName;
         LoadedKey cached = keys.get(id);
         if (cached != null && cached.version.equals(version)) {
+            keys.put(id, new LoadedKey(source, version, cached.key, readAt));
             return cached.key;
         }
         byte[] keyBytes = value(secret, keyName);
@@ -266,7 +292,7 @@ public final class ServerAccess implements AutoCloseable {
         char[] passphrase = passBytes == null ? null : new String(passBytes, StandardCharsets.UTF_8).toCharArray();
         try {
             SshKey key = SshKey.load(keyBytes, passphrase);
-            keys.put(id, new LoadedKey(version, key));
+            keys.put(id, new LoadedKey(source, version, key, readAt));
             return key;
         } catch (PrivateKeyException e) {
             throw new ServerAccessException(ServerReasons.PRIVATE_KEY_INVALID, "the private key in Secret "
@@ -321,6 +347,7 @@ public final class ServerAccess implements AutoCloseable {
     private record Entry(SshHostConnection connection, String socketPath, DockerHost docker) {
     }
 
-    private record LoadedKey(String version, SshKey key) {
+    /** A key as read: from which Secret and key, its uid/resourceVersion, when it was read ({@code nanoTime}). */
+    private record LoadedKey(String source, String version, SshKey key, long readAtNanos) {
     }
 }

@@ -107,10 +107,11 @@ public abstract class BerthReconciler<P extends CustomResource<?, S>, S extends 
         }
 
         boolean changed = !Objects.equals(previous, next);
-        recordTransitions(resource, previous, next, outcome);
         if (changed) {
             writeStatus(resource, previous, next, context);
         }
+        // After the status: an Event tells of what status already shows, and does not hold it up.
+        recordTransitions(resource, previous, next, outcome);
         resource.setStatus(next);
         services.meters().counter("berth.reconciles", "kind", kind,
                 "result", changed ? "status_written" : "unchanged").increment();

@@ -40,7 +40,7 @@ final class HostChecker {
         HostCheck.Facts facts = HostCheck.Facts.none(address);
         SshHostConnection ssh;
         try {
-            ssh = access.connection(server);
+            ssh = access.checkedConnection(server);
         } catch (ServerAccessException e) {
             return HostCheck.failed(facts, e.reason(), e.getMessage());
         }

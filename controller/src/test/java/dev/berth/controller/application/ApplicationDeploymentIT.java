@@ -84,9 +84,11 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
         assertThat(rows.get(0).get("reason", String.class)).isEqualTo("first deployment");
         assertThat(t.database.dsl().fetch("select line from application_deployment_logs where deployment_id = ?::uuid",
                 status.getLastDeployment())).hasSizeGreaterThan(2);
-        assertThat(t.database.dsl().fetch("select action from activity_log where resource_id = ?::uuid",
+        // Activity rows are written by the mirror's own thread, a moment after the look.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(t.database.dsl().fetch(
+                "select action from activity_log where resource_id = ?::uuid",
                 app.getMetadata().getUid()).getValues(0, String.class))
-                .contains("container.create", "container.start");
+                .contains("container.create", "container.start"));
         // Live log lines went to Redis too.
         RedisClient redis = RedisClient.create(t.bed.redisUrl());
         try (StatefulRedisConnection<String, String> c = redis.connect()) {
@@ -510,8 +512,9 @@ class ApplicationDeploymentIT extends ApplicationBedIT {
                 "select deleted_at from applications where id = ?::uuid", ready.getMetadata().getUid())
                 .get(0) != null);
         assertThat(deployments(ready)).extracting(r -> r.get("status", String.class)).containsExactly("finished");
-        assertThat(t.database.dsl().fetch("select action from activity_log where resource_id = ?::uuid",
-                ready.getMetadata().getUid()).getValues(0, String.class)).contains("container.remove", "volume.remove");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(t.database.dsl().fetch(
+                "select action from activity_log where resource_id = ?::uuid",
+                ready.getMetadata().getUid()).getValues(0, String.class)).contains("container.remove", "volume.remove"));
     }
 
     @Test

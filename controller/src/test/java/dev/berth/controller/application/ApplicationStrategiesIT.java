@@ -151,9 +151,11 @@ class ApplicationStrategiesIT extends ApplicationBedIT {
         Result<Record> rows = t.deployments(back);
         assertThat(rows).as("suspend and resume are not deployments").extracting(r -> r.get("status", String.class))
                 .containsExactly("finished");
-        assertThat(t.database.dsl().fetch("select action from activity_log where resource_id = ?::uuid order by 1",
+        // Activity rows are written by the mirror's own thread, a moment after the look.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(t.database.dsl().fetch(
+                "select action from activity_log where resource_id = ?::uuid order by 1",
                 app.getMetadata().getUid()).getValues(0, String.class)).contains("container.stop")
-                .filteredOn("container.start"::equals).hasSize(2);
+                .filteredOn("container.start"::equals).hasSize(2));
     }
 
     @Test

@@ -106,11 +106,13 @@ class StandaloneDatabaseIT {
         t.startOperator();
         t.server("h1", 1);
         secret("pg1-login", "app", "pw-" + "x".repeat(32));
-        // A client polling alongside: the first second the engine accepted the login, by the host's clock.
+        // A client polling alongside: the first second the engine accepted the login, by the host's clock. Each try
+        // is cut at 1 s: a name that does not resolve yet (no container) holds Docker's DNS for 20 s, which would
+        // make the client see the engine long after it answered.
         String poller = t.docker(1, "run", "-d", "--label", IT_LABEL, "--network", "berth", "-e",
-                "PGPASSWORD=pw-" + "x".repeat(32), "--entrypoint", "sh", PG, "-c",
-                "until psql -h pg1.test.db -U app -d app -tAc 'SELECT 1' >/dev/null 2>&1; do sleep 0.1; done; "
-                        + "date +%s");
+                "PGPASSWORD=pw-" + "x".repeat(32), "-e", "PGCONNECT_TIMEOUT=1", "--entrypoint", "sh", PG, "-c",
+                "until timeout 1 psql -h pg1.test.db -U app -d app -tAc 'SELECT 1' >/dev/null 2>&1; do sleep 0.1; "
+                        + "done; date +%s");
         StandaloneDatabase db = create(postgres("pg1", "h1", spec -> spec.setCredentialsSecretRef(new LocalRef("pg1-login"))));
 
         StandaloneDatabase ready = awaitReady("pg1");
@@ -334,6 +336,13 @@ class StandaloneDatabaseIT {
         StandaloneDatabase ready = awaitReady("pg7");
         Map<String, String> conn = connectionSecret("pg7");
         psql(1, conn, "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 9)");
+        // The key of the password's fingerprint is on the volume Berth made, and only there (not in status or the mirror).
+        String key = t.docker(1, "volume", "inspect", "-f", "{{index .Labels \"berth.dev/login-key\"}}",
+                ready.getStatus().getVolumeName()).strip();
+        assertThat(key).matches("[0-9a-f]{64}");
+        assertThat(t.client.getKubernetesSerialization().asJson(ready)).doesNotContain(key);
+        assertThat(t.database.dsl().fetch("select * from standalone_databases where name = 'pg7'").formatJSON())
+                .doesNotContain(key);
 
         t.docker(1, "rm", "-f", ready.getStatus().getContainerId());
         await().atMost(WAIT).until(() -> {
@@ -359,9 +368,9 @@ class StandaloneDatabaseIT {
         assertThat(row.get(0, String.class)).isEqualTo("postgresql");
         assertThat(row.get(1, String.class)).startsWith("15.");
         assertThat(row.get(2, String.class)).isEqualTo("pg7.test.db");
-        assertThat(t.database.dsl().fetch("select action from activity_log where resource_name = 'pg7' "
-                + "and resource_kind = 'StandaloneDatabase'").getValues(0, String.class))
-                .contains("volume.create", "container.create", "container.start");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(t.database.dsl().fetch(
+                "select action from activity_log where resource_name = 'pg7' and resource_kind = 'StandaloneDatabase'")
+                .getValues(0, String.class)).contains("volume.create", "container.create", "container.start"));
     }
 
     // --- Redis --------------------------------------------------------------------------------------------------

@@ -102,6 +102,7 @@ class MirrorOutageIT {
         mirror.backupFinished(run, BackupStatus.FAILED, null, null, "destination unreachable");
         mirror.markDeleted(doomed);
         mirror.resync(Server.class, List.of(), List.of(server.getMetadata().getUid()));
+        assertThat(mirror.awaitActivity(Duration.ofSeconds(5))).as("activity rows handed over").isTrue();
         Duration spent = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(spent).as("writes while PostgreSQL is down").isLessThan(Duration.ofSeconds(5));

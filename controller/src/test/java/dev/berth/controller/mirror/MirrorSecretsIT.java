@@ -94,6 +94,7 @@ class MirrorSecretsIT {
             var run = mirror.backupStarted(backup, "immediate");
             mirror.backupFinished(run, BackupStatus.SUCCEEDED, 1L,
                     "https://AKIAEXAMPLE:" + S3_SECRET + "@s3.example.com/dumps/cache.rdb", null);
+            assertThat(mirror.awaitActivity(Duration.ofSeconds(10))).isTrue();
             assertThat(mirror.isBehind()).isFalse();
 
             String everything = allRowsAsText(database.dsl());

@@ -180,6 +180,7 @@ class PostgresMirrorIT {
         mirror.deploymentLog(deployment, List.of("pulling berth-test/httpd:1", "container started"));
         mirror.deploymentFinished(deployment, DeploymentStatus.FINISHED, "sha256:abc", null);
         mirror.recordActivity(app, "container.start", "container 3f2a started");
+        assertThat(mirror.awaitActivity(Duration.ofSeconds(10))).as("activity row written").isTrue();
 
         clock.advance(Duration.ofMinutes(1));
         mirror.markDeleted(app);
