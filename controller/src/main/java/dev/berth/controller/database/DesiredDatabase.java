@@ -45,8 +45,8 @@ public record DesiredDatabase(DatabaseEngine engine, ContainerSpec container, St
     }
 
     /**
-     * @param volumeKey the key on the database's volume ({@link PasswordFingerprint#volumeKey}), or null when the volume has none (the
-     *     password then counts by its slow fingerprint: see {@link PasswordFingerprint})
+     * @param volumeKey the key on the database's volume ({@link PasswordFingerprint#volumeKey}), or null when the
+     *     volume has none (the password then counts by its slow fingerprint: see {@link PasswordFingerprint})
      */
     public static DesiredDatabase compute(StandaloneDatabase db, DatabaseLogin login, String network,
             String volumeKey) {
@@ -90,10 +90,9 @@ public record DesiredDatabase(DatabaseEngine engine, ContainerSpec container, St
 
     /** The labels of a volume Berth creates for the database: managed, the database's uid and the key. */
     public static Map<String, String> volumeLabels(StandaloneDatabase db, String volumeKey) {
-        Map<String, String> labels = new LinkedHashMap<>(Map.of(Berth.LABEL_MANAGED, "true", LABEL_DATABASE,
-                db.getMetadata().getUid()));
+        Map<String, String> labels = new LinkedHashMap<>(selector(db));
         if (volumeKey != null) {
-            labels.put(PasswordFingerprint.LABEL_SALT, volumeKey);
+            labels.put(PasswordFingerprint.LABEL_KEY, volumeKey);
         }
         return labels;
     }

@@ -18,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * reads status or the mirror try guesses offline at full speed. Two ways, by what the data volume carries:
  * <ul>
  *   <li><b>keyed</b> (every volume Berth creates): HMAC-SHA-256 of the password under 32 random bytes that Berth puts
- *       on the volume as the label {@link #LABEL_SALT} when it creates it. The key is only on the Server, where the
+ *       on the volume as the label {@link #LABEL_KEY} when it creates it. The key is only on the Server, where the
  *       container's own environment holds the password anyway; without it the hash in status and the mirror gives
  *       nothing to test guesses against. Microseconds, so it costs nothing on the way to a started container;</li>
  *   <li><b>slow</b> (a volume without that label: made by hand, or by a Berth before the label existed): PBKDF2
@@ -30,7 +30,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class PasswordFingerprint {
     static final int ITERATIONS = 210_000;
     /** Volume label: the key of the keyed fingerprint (hex, 32 random bytes), set once, when Berth creates it. */
-    static final String LABEL_SALT = "berth.dev/login-key";
+    static final String LABEL_KEY = "berth.dev/login-key";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Known(String password, String fingerprint) {
@@ -46,11 +46,11 @@ final class PasswordFingerprint {
      * one when there is no volume yet, for the volume Berth is about to create ({@link DesiredDatabase#volumeLabels}).
      */
     static String volumeKey(Optional<Map<String, String>> volumeLabels) {
-        return volumeLabels.isEmpty() ? newSalt() : volumeLabels.get().get(LABEL_SALT);
+        return volumeLabels.isEmpty() ? newKey() : volumeLabels.get().get(LABEL_KEY);
     }
 
     /** A new key for a volume about to be created. */
-    static String newSalt() {
+    static String newKey() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
@@ -58,11 +58,11 @@ final class PasswordFingerprint {
 
     /**
      * The fingerprint of {@code password} for the database with uid {@code databaseUid} whose volume carries the key
-     * {@code salt} (null: the volume has none, the slow way).
+     * {@code volumeKey} (null: the volume has none, the slow way).
      */
-    static String of(String databaseUid, String password, String salt) {
-        if (salt != null && !salt.isBlank()) {
-            return "k:" + keyed(salt, databaseUid, password);
+    static String of(String databaseUid, String password, String volumeKey) {
+        if (volumeKey != null && !volumeKey.isBlank()) {
+            return "k:" + keyed(volumeKey, databaseUid, password);
         }
         String key = databaseUid == null ? "" : databaseUid;
         Known known = BY_DATABASE.get(key);
@@ -74,10 +74,10 @@ final class PasswordFingerprint {
         return fingerprint;
     }
 
-    private static String keyed(String salt, String databaseUid, String password) {
+    private static String keyed(String volumeKey, String databaseUid, String password) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(salt.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.init(new SecretKeySpec(volumeKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             mac.update((databaseUid == null ? "" : databaseUid).getBytes(StandardCharsets.UTF_8));
             mac.update((byte) 0);
             return HexFormat.of().formatHex(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));

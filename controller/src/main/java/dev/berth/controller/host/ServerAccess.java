@@ -278,10 +278,9 @@ public final class ServerAccess implements AutoCloseable {
                     + "; create it (type kubernetes.io/ssh-auth, key " + keyName + ")");
         }
         String version = secret.getMetadata().getUid() + "/" + secret.getMetadata().getResourceVersion() + "/" + keyName;
-        LoadedKey cached = keys.get(id);
-        if (cached != null && cached.version.equals(version)) {
-            keys.put(id, new LoadedKey(source, version, cached.key, readAt));
-            return cached.key;
+        if (recent != null && recent.version.equals(version)) {
+            keys.put(id, new LoadedKey(source, version, recent.key, readAt));
+            return recent.key;
         }
         byte[] keyBytes = value(secret, keyName);
         if (keyBytes == null || keyBytes.length == 0) {

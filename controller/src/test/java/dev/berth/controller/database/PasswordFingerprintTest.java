@@ -19,18 +19,18 @@ class PasswordFingerprintTest {
         String fp = PasswordFingerprint.of(UID, "s3cret-password", key);
         assertThat(PasswordFingerprint.of(UID, "s3cret-password", key)).isEqualTo(fp);
         assertThat(PasswordFingerprint.of(UID, "s3cret-passwore", key)).isNotEqualTo(fp);
-        assertThat(PasswordFingerprint.of(UID, "s3cret-password", PasswordFingerprint.newSalt())).isNotEqualTo(fp);
+        assertThat(PasswordFingerprint.of(UID, "s3cret-password", PasswordFingerprint.newKey())).isNotEqualTo(fp);
         assertThat(PasswordFingerprint.of("another-uid", "s3cret-password", key)).isNotEqualTo(fp);
         assertThat(fp).doesNotContain("s3cret").doesNotContain(key);
     }
 
     @Test
     void theKeyIsReadBackFromTheVolumesLabelsAndAVolumeWithoutOneTakesTheSlowWay() {
-        String key = PasswordFingerprint.newSalt();
+        String key = PasswordFingerprint.newKey();
         Map<String, String> labels = DesiredDatabase.volumeLabels(DesiredDatabaseTest.database(DatabaseEngine.REDIS,
                 s -> { }), key);
         assertThat(labels).containsEntry(Berth.LABEL_MANAGED, "true").containsKey(DesiredDatabase.LABEL_DATABASE)
-                .containsEntry(PasswordFingerprint.LABEL_SALT, key);
+                .containsEntry(PasswordFingerprint.LABEL_KEY, key);
         assertThat(PasswordFingerprint.volumeKey(Optional.of(labels))).isEqualTo(key);
 
         // Made by hand, or by an earlier Berth: no key, so the PBKDF2 fingerprint it always had (nothing replaced).
@@ -44,7 +44,7 @@ class PasswordFingerprintTest {
     void theConfigurationHashFollowsTheKeyedFingerprint() {
         var db = DesiredDatabaseTest.database(DatabaseEngine.POSTGRESQL, s -> { });
         var login = DesiredDatabaseTest.login(DatabaseEngine.POSTGRESQL, "first-password");
-        String key = PasswordFingerprint.newSalt();
+        String key = PasswordFingerprint.newKey();
         DesiredDatabase keyed = DesiredDatabase.compute(db, login, "berth", key);
         assertThat(DesiredDatabase.compute(db, login, "berth", key).configHash()).isEqualTo(keyed.configHash());
         assertThat(DesiredDatabase.compute(db, DesiredDatabaseTest.login(DatabaseEngine.POSTGRESQL, "second-password"),
