@@ -1,6 +1,7 @@
 package dev.berth.controller.bench;
 
 import dev.berth.controller.backup.store.S3Proxy;
+import dev.berth.controller.backup.store.S3Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -48,6 +49,7 @@ public final class FileToS3Upload {
                         AwsBasicCredentials.create(S3Proxy.ACCESS_KEY, S3Proxy.SECRET_KEY)))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .serviceConfiguration(S3Storage.PLAIN_BODIES) // as Berth's client: the same cost to s3proxy per byte
                 .build();
              FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long started = System.nanoTime();

@@ -16,6 +16,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -29,6 +30,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3Storage implements AutoCloseable {
     /** S3's smallest part (all but the last); larger parts mean fewer requests, and more memory per upload. */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
+    /**
+     * Bodies go as they are, not aws-chunked: over HTTPS unsigned (TLS protects them), over plain HTTP signed as one
+     * sha256 of the whole part. Every S3-compatible server understands that form, and it costs the server least: an
+     * aws-chunked body is taken apart chunk by chunk (s3proxy spends about 40 % more CPU on it).
+     */
+    public static final S3Configuration PLAIN_BODIES = S3Configuration.builder().chunkedEncodingEnabled(false).build();
 
     private final S3Client client;
     private final String endpoint;
@@ -57,6 +65,7 @@ public final class S3Storage implements AutoCloseable {
                         AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .serviceConfiguration(PLAIN_BODIES)
                 .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
                         .apiCallAttemptTimeout(Duration.ofMinutes(5)))
                 .build();
