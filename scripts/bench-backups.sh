@@ -7,7 +7,10 @@
 # a separate S3 client); this JVM's RSS growth and the bytes written to disk during Berth's run; then RestoreRun from
 # S3 into a fresh database against pg_restore from a file inside the container. s3proxy runs as a process of its own.
 #
-#   scripts/bench-backups.sh [SIZE_MIB]      default 1024 (the second database is SIZE_MIB/4)
+#   scripts/bench-backups.sh [SIZE_MIB]          default 1024 (the second database is SIZE_MIB/4)
+#   scripts/bench-backups.sh SIZE_MIB ROUNDS     only the SIZE_MIB database: ROUNDS rounds of the floor and three
+#                                                backups on the same data (Berth's S3 client, the SDK's aws-chunked
+#                                                bodies, bytes discarded), the order alternating; medians
 #
 # Takes disk: about 3.5 x SIZE_MIB while it runs (the database, one restored copy, the dumps in s3proxy, the older
 # way's file); everything (containers, volumes, s3proxy's directory) is removed at the end. Loads the postgres15 image
@@ -17,6 +20,7 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SIZE=${1:-1024}
+ROUNDS=${2:-}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:MaxRAM=768m}
 ENV_FILE="$REPO/target/testbed/testbed.env"
 
@@ -34,10 +38,10 @@ STATUS=0
 # shellcheck disable=SC2086
 OUT=$(BERTH_TESTBED_ENV=$ENV_FILE java $JAVA_OPTS -Djava.io.tmpdir="$WORK/jvm-tmp" \
   -Dlogback.configurationFile="$WORK/logback.xml" -cp "$BENCH_CP" \
-  dev.berth.controller.bench.BackupBenchmark "$SIZE" "$WORK") || STATUS=$?
+  dev.berth.controller.bench.BackupBenchmark "$SIZE" "$WORK" $ROUNDS) || STATUS=$?
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-echo "Command: scripts/bench-backups.sh $SIZE (BENCH_JAVA_OPTS=$JAVA_OPTS)"
+echo "Command: scripts/bench-backups.sh $SIZE${ROUNDS:+ $ROUNDS} (BENCH_JAVA_OPTS=$JAVA_OPTS)"
 echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: nproc $(nproc), $(free -g | awk '/^Mem:/{print $2}') GiB RAM (free -g), kernel $(uname -r), $(java -version 2>&1 | head -1); load average before $LOAD_BEFORE, after $LOAD_AFTER"
 echo
 echo "$OUT"

@@ -48,7 +48,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +66,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * ScheduledBackup: streamed backup and restore (issue 11, "Benchmark"). One PostgreSQL 15 container on bed host 1 holds
@@ -87,7 +90,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * s3proxy runs as a separate process ({@link S3ProxyServer}), so this JVM's RSS is Berth's side only. A warm-up backup
  * and restore of a tiny database (not recorded) loads the classes first. Markdown on stdout, progress on stderr.
  *
- * <pre>BERTH_TESTBED_ENV=… java -cp … dev.berth.controller.bench.BackupBenchmark SIZE_MIB WORK_DIR</pre>
+ * <p>With ROUNDS (a third argument), only {@code big} is made, and each round times, on the same data, the floor and
+ * three backups by {@link BackupRun} in alternating order: to s3proxy with Berth's S3 client, to s3proxy with the
+ * SDK's aws-chunked bodies (Berth's client before {@link S3Storage#PLAIN_BODIES}), and to a destination that throws the
+ * bytes away — what the exec, SSH, this JVM and the digest cost without any storage. Medians per kind.
+ *
+ * <pre>BERTH_TESTBED_ENV=… java -cp … dev.berth.controller.bench.BackupBenchmark SIZE_MIB WORK_DIR [ROUNDS]</pre>
  */
 public final class BackupBenchmark {
     private static final String IMAGE = "berth-test/postgres:15";
@@ -127,6 +135,10 @@ public final class BackupBenchmark {
             bench.setUp();
             List<Result> results = new ArrayList<>();
             bench.warmUp();
+            if (args.length > 2) {
+                bench.rounds(sizeMib, Integer.parseInt(args[2]));
+                return;
+            }
             results.add(bench.measure("small", Math.max(1, sizeMib / 4)));
             results.add(bench.measure("big", sizeMib));
             print(results);
@@ -363,6 +375,81 @@ public final class BackupBenchmark {
         psql(target, "restore", "DROP DATABASE r_berth_" + database);
         psql(target, "restore", "DROP DATABASE r_floor_" + database);
         return out;
+    }
+
+    /** The same data, backed up by each kind in turn (the order alternating per round); prints times and medians. */
+    private void rounds(int mib, int rounds) throws Exception {
+        fill("big", mib);
+        DumpCommand dump = DumpCommand.of(DatabaseEngine.POSTGRESQL, login("big"), false);
+        List<String> floor = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" >/dev/null", "floor"));
+        floor.addAll(dump.command());
+        S3Storage chunked = S3Storage.connect(endpoint, "us-east-1", true, BUCKET, S3Proxy.ACCESS_KEY,
+                S3Proxy.SECRET_KEY, S3Configuration.builder().build());
+        cleanups.add(chunked::close);
+        List<String> kinds = List.of("floor", "Berth to S3", "Berth to S3, aws-chunked bodies", "Berth, bytes discarded");
+        Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        kinds.forEach(k -> seconds.put(k, new ArrayList<>()));
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            long code = docker.exec(source, floor, dump.envEntries(), null, OutputStream.nullOutputStream(),
+                    OutputStream.nullOutputStream(), LONG);
+            check(code == 0, "the floor's pg_dump exited " + code);
+            seconds.get("floor").add((System.nanoTime() - t0) / 1e9);
+            List<String> order = new ArrayList<>(kinds.subList(1, kinds.size()));
+            if (i % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (String kind : order) {
+                BackupName name = new BackupName(Instant.now(), UUID.randomUUID(), dump.extension());
+                List<BackupTarget> targets = kind.endsWith("discarded") ? List.of(new DiscardingTarget())
+                        : List.copyOf(BackupDestinations.of(Optional.of(kind.endsWith("bodies") ? chunked : s3),
+                                "rounds/", Optional.empty()).targets(name, Map.of(), LONG));
+                t0 = System.nanoTime();
+                BackupRunResult r = new BackupRun(docker, Clock.systemUTC()).run(source, dump, name, targets, LONG);
+                seconds.get(kind).add((System.nanoTime() - t0) / 1e9);
+                check(r.succeeded(), kind + ": the backup failed: " + r.failure().orElse(""));
+            }
+            System.err.printf(Locale.ROOT, "bench-backups: round %d: %s%n", i + 1, seconds.entrySet().stream()
+                    .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.2f", e.getValue().get(e.getValue()
+                            .size() - 1))).collect(Collectors.joining(", ")));
+        }
+        double floorMedian = median(seconds.get("floor"));
+        System.out.printf(Locale.ROOT, "Rounds: %d, database big (%s MiB heap), the order of the backups alternating; "
+                + "wall time in s%n%n", rounds, mib);
+        System.out.println("| kind | each round | median | floor / kind (throughput vs the floor) |");
+        System.out.println("|---|---|---:|---:|");
+        seconds.forEach((kind, times) -> System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f× |%n", kind,
+                times.stream().map(t -> String.format(Locale.ROOT, "%.2f", t)).collect(Collectors.joining(", ")),
+                median(times), floorMedian / median(times)));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** A destination that keeps nothing: what a backup costs before any storage. */
+    private static final class DiscardingTarget implements BackupTarget {
+        @Override
+        public String location() {
+            return "nowhere";
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            // thrown away
+        }
+
+        @Override
+        public void commit(BackupDigest digest) {
+            // nothing to confirm
+        }
+
+        @Override
+        public void abort() {
+            // nothing written
+        }
     }
 
     private Backup berthBackup(String database, DumpCommand dump, BackupName name, Watch watch) {
