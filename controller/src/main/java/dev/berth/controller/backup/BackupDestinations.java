@@ -3,6 +3,7 @@ package dev.berth.controller.backup;
 import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.ScheduledBackupSpec;
 import dev.berth.controller.backup.store.BackupTarget;
+import dev.berth.controller.backup.store.PartPlan;
 import dev.berth.controller.backup.store.S3Storage;
 import dev.berth.controller.backup.store.ServerDirectory;
 import dev.berth.controller.ssh.SshHostConnection;
@@ -88,7 +89,7 @@ public final class BackupDestinations implements AutoCloseable {
     /** A fresh copy of backup {@code name} for every destination: S3 first, then the host. */
     public List<BackupTarget> targets(BackupName name, Map<String, String> metadata, Duration timeout) {
         List<BackupTarget> out = new ArrayList<>();
-        s3.ifPresent(s -> out.add(s.upload(s3Directory + name.fileName(), metadata, S3Storage.MIN_PART_SIZE)));
+        s3.ifPresent(s -> out.add(s.upload(s3Directory + name.fileName(), metadata, PartPlan.STANDARD)));
         host.ifPresent(h -> out.add(h.write(name.fileName(), timeout)));
         return out;
     }

@@ -13,6 +13,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.berth.controller.backup.store.BackupDigest;
 import dev.berth.controller.backup.store.BackupOutcome;
+import dev.berth.controller.backup.store.PartPlan;
 import dev.berth.controller.backup.store.S3Proxy;
 import dev.berth.controller.backup.store.S3Storage;
 import dev.berth.controller.backup.store.S3Upload;
@@ -466,7 +467,7 @@ class BackupRunIT {
         List<dev.berth.controller.backup.store.BackupTarget> targets = new ArrayList<>();
         for (Object d : destinations) {
             if (d instanceof S3Storage storage) {
-                targets.add(storage.upload(key(name), Map.of("berth-engine", "test"), S3Storage.MIN_PART_SIZE));
+                targets.add(storage.upload(key(name), Map.of("berth-engine", "test"), PartPlan.STANDARD));
             } else {
                 targets.add(((ServerDirectory) d).write(name.fileName(), timeout.plusMinutes(1)));
             }

@@ -79,8 +79,8 @@ public final class S3Storage implements AutoCloseable {
     }
 
     /** Starts writing {@code key}; {@code metadata} (no secrets: run id, engine, format) goes on the object. */
-    public S3Upload upload(String key, Map<String, String> metadata, int partSize) {
-        return new S3Upload(this, key, metadata, partSize);
+    public S3Upload upload(String key, Map<String, String> metadata, PartPlan parts) {
+        return new S3Upload(this, key, metadata, parts);
     }
 
     /** Every object under {@code directory} (a key prefix ending in '/'), named relative to it. */

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -23,11 +24,13 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
  * One backup written to S3 as it comes. A dump smaller than one part is a single PUT; a larger one is a multipart
- * upload whose parts go out on threads of their own, up to {@link #PARTS_IN_FLIGHT} at once, while the next part
- * fills: the stream does not wait on one part's round trip to the storage (which, to a remote endpoint, is most of
- * a part's time). Memory is at most {@code PARTS_IN_FLIGHT + 1} part buffers, whatever the dump's size: when every
- * slot is taken, the writer waits for the oldest part. The upload is completed only by {@link #commit}; on any
- * failure it is aborted (after the parts still going have ended), leaving no object and no pending upload.
+ * upload whose parts go out on threads of their own, several at once while the next part fills: the stream does not
+ * wait on one part's round trip to the storage (which, to a remote endpoint, is most of a part's time). The parts'
+ * sizes and how many go at once follow a {@link PartPlan}: the parts grow with the upload, so a large dump stays
+ * within S3's 10 000 parts, and memory is at most the plan's {@link PartPlan#maxBufferBytes}, whatever the dump's
+ * size: when every slot is taken, the writer waits for the oldest part. A dump larger than the plan allows fails
+ * (and is aborted) when it gets there. The upload is completed only by {@link #commit}; on any failure it is aborted
+ * (after the parts still going have ended), leaving no object and no pending upload.
  *
  * <p>Object metadata {@code berth-sha256} and {@code berth-size} are known only at the end, and a multipart upload's
  * metadata is fixed when it starts: after completing, the object is copied onto itself with the full metadata (a
@@ -39,8 +42,6 @@ public final class S3Upload implements BackupTarget {
     public static final String SIZE_METADATA = "berth-size";
     /** The largest object S3 copies in one request. */
     static final long MAX_COPY_BYTES = 5L * 1024 * 1024 * 1024;
-    /** Parts uploading at once (the AWS CLI's default is 10 of 8 MiB; this keeps an upload's memory to 20 MiB). */
-    public static final int PARTS_IN_FLIGHT = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Upload.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -48,7 +49,7 @@ public final class S3Upload implements BackupTarget {
     private final S3Storage storage;
     private final String key;
     private final Map<String, String> metadata;
-    private final int partSize;
+    private final PartPlan plan;
     private final List<CompletedPart> parts = new ArrayList<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
@@ -63,14 +64,11 @@ public final class S3Upload implements BackupTarget {
     private record InFlight(Future<CompletedPart> part, byte[] buffer) {
     }
 
-    S3Upload(S3Storage storage, String key, Map<String, String> metadata, int partSize) {
-        if (partSize < S3Storage.MIN_PART_SIZE) {
-            throw new IllegalArgumentException("S3 parts are at least 5 MiB");
-        }
+    S3Upload(S3Storage storage, String key, Map<String, String> metadata, PartPlan plan) {
         this.storage = storage;
         this.key = key;
         this.metadata = Map.copyOf(metadata);
-        this.partSize = partSize;
+        this.plan = plan;
     }
 
     @Override
@@ -79,15 +77,11 @@ public final class S3Upload implements BackupTarget {
     }
 
     /**
-     * Part buffers this upload has allocated (at most {@link #PARTS_IN_FLIGHT} + 1, by design); each is
-     * {@code partSize} bytes.
+     * Part buffers this upload has allocated: within one step of its plan, at most one per part in flight and the one
+     * filling; a buffer is reused for every part of its size.
      */
     public int buffersAllocated() {
         return buffersAllocated;
-    }
-
-    public int partSize() {
-        return partSize;
     }
 
     @Override
@@ -97,11 +91,11 @@ public final class S3Upload implements BackupTarget {
             if (filling == null) {
                 filling = takeBuffer();
             }
-            int n = Math.min(length - written, partSize - filled);
+            int n = Math.min(length - written, filling.length - filled);
             System.arraycopy(bytes, offset + written, filling, filled, n);
             filled += n;
             written += n;
-            if (filled == partSize) {
+            if (filled == filling.length) {
                 sendPart();
             }
         }
@@ -188,16 +182,29 @@ public final class S3Upload implements BackupTarget {
         }
     }
 
-    private byte[] takeBuffer() {
+    /**
+     * A buffer for the next part, of the size its step gives. Where the step has fewer parts in flight than are going,
+     * it first waits for the oldest (so memory stays within the step's bound); spare buffers of another size are let
+     * go.
+     */
+    private byte[] takeBuffer() throws IOException {
+        int number = parts.size() + inFlight.size() + 1;
+        PartPlan.Step step = plan.at(number).orElseThrow(() -> new IOException("the dump is larger than one S3 upload "
+                + "takes: " + plan.maxParts() + " parts, " + String.format(Locale.ROOT, "%.1f GiB",
+                plan.maxBytes() / (1024.0 * 1024 * 1024))));
+        while (inFlight.size() > step.inFlight()) {
+            awaitOldest();
+        }
+        spare.removeIf(b -> b.length != step.size());
         if (!spare.isEmpty()) {
             return spare.pop();
         }
         buffersAllocated++;
-        return new byte[partSize];
+        return new byte[step.size()];
     }
 
     /**
-     * Hands the filled buffer to the uploaders; when {@link #PARTS_IN_FLIGHT} parts are going, first waits for the
+     * Hands the filled buffer to the uploaders; when as many parts are going as its step allows, first waits for the
      * oldest.
      */
     private void sendPart() throws IOException {
@@ -205,7 +212,7 @@ public final class S3Upload implements BackupTarget {
             if (uploadId == null) {
                 uploadId = storage.client().createMultipartUpload(b -> b.bucket(storage.bucket()).key(key)
                         .metadata(metadata)).uploadId();
-                uploader = Executors.newFixedThreadPool(PARTS_IN_FLIGHT, r -> {
+                uploader = Executors.newFixedThreadPool(plan.maxInFlight(), r -> {
                     Thread t = new Thread(r, "s3-upload-" + THREADS.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -216,12 +223,13 @@ public final class S3Upload implements BackupTarget {
         }
         // The parts that have gone are taken first (a failure among them fails this write); then, when every slot
         // is taken, the oldest is waited for.
-        while (!inFlight.isEmpty() && (inFlight.peek().part().isDone() || inFlight.size() == PARTS_IN_FLIGHT)) {
+        int number = parts.size() + inFlight.size() + 1; // waiting moves parts from in flight to done: it stays
+        int slots = plan.at(number).orElseThrow().inFlight();
+        while (!inFlight.isEmpty() && (inFlight.peek().part().isDone() || inFlight.size() >= slots)) {
             awaitOldest();
         }
         byte[] buffer = filling;
         int length = filled;
-        int number = parts.size() + inFlight.size() + 1;
         String id = uploadId;
         filling = null;
         filled = 0;

@@ -114,7 +114,7 @@ class S3UploadIT {
     void aMultipartUploadCompletesWithTheRightSha256AndMetadataInBoundedPartBuffers() throws Exception {
         long size = 47L * MIB + 12345;
         String key = "shop/orders/multipart.dump";
-        S3Upload upload = storage.upload(key, Map.of("berth-run", "run-1"), S3Storage.MIN_PART_SIZE);
+        S3Upload upload = storage.upload(key, Map.of("berth-run", "run-1"), PartPlan.STANDARD);
         BackupOutcome outcome = BackupStream.transfer(randomBytes(1, size, Long.MAX_VALUE), List.of(upload), false,
                 () -> true);
 
@@ -131,15 +131,52 @@ class S3UploadIT {
             assertThat(sha256(in)).isEqualTo(expected);
         }
         // Memory by design: 10 parts went through one buffer per part in flight and the one filling, whatever the size.
-        assertThat(upload.buffersAllocated()).isEqualTo(S3Upload.PARTS_IN_FLIGHT + 1);
+        assertThat(upload.buffersAllocated()).isEqualTo(PartPlan.STANDARD.steps().get(0).inFlight() + 1);
         assertThat(pendingUploads()).isEmpty();
+    }
+
+    @Test
+    void partsGrowAsThePlanSaysAndADumpLargerThanThePlanTakesFailsLeavingNothing() throws Exception {
+        // Parts 1-2 of 5 MiB, three in flight; from part 3, 6 MiB, one in flight; at most 5 parts.
+        PartPlan growing = new PartPlan(List.of(new PartPlan.Step(1, 5 * MIB, 3), new PartPlan.Step(3, 6 * MIB, 1)),
+                5);
+        long size = 2L * 5 * MIB + 2L * 6 * MIB + 12345; // 5, 5, 6, 6 MiB and a short last part
+        String key = "shop/orders/growing.dump";
+        S3Upload upload = storage.upload(key, Map.of(), growing);
+        BackupOutcome outcome = BackupStream.transfer(randomBytes(5, size, Long.MAX_VALUE), List.of(upload), false,
+                () -> true);
+
+        String expected = sha256(randomBytes(5, size, Long.MAX_VALUE));
+        assertThat(outcome.succeeded()).as(outcome.describeFailure().orElse("")).isTrue();
+        assertThat(outcome.digest()).isEqualTo(new BackupDigest(expected, size));
+        HeadObjectResponse head = storage.client().headObject(b -> b.bucket(BUCKET).key(key));
+        assertThat(head.contentLength()).isEqualTo(size);
+        assertThat(head.metadata()).containsEntry(S3Upload.SHA256_METADATA, expected);
+        try (ResponseInputStream<GetObjectResponse> in = storage.client().getObject(b -> b.bucket(BUCKET).key(key))) {
+            assertThat(sha256(in)).isEqualTo(expected);
+        }
+        // Two buffers of 5 MiB (the second filled while the first went), then two of 6 MiB (one in flight, one
+        // filling): the 5 MiB ones were let go, not kept beside the larger ones.
+        assertThat(upload.buffersAllocated()).isEqualTo(4);
+        assertThat(pendingUploads()).doesNotContain(key);
+
+        String tooLarge = "shop/orders/too-large.dump";
+        S3Upload over = storage.upload(tooLarge, Map.of(), growing);
+        BackupOutcome refused = BackupStream.transfer(randomBytes(6, growing.maxBytes() + 1, Long.MAX_VALUE),
+                List.of(over), false, () -> true);
+        assertThat(refused.succeeded()).isFalse();
+        assertThat(refused.destinations().get(0).failure()).hasValueSatisfying(f -> assertThat(f)
+                .contains("the dump is larger than one S3 upload takes: 5 parts"));
+        assertThat(keys("shop/orders/too-large")).isEmpty();
+        assertThat(pendingUploads()).doesNotContain(tooLarge);
+        assertThat(filesOnDisk("too-large")).isEmpty();
     }
 
     @Test
     void aSmallDumpIsOnePutWithItsMetadataAndCompressedWhenAskedTo() throws Exception {
         byte[] sql = "INSERT INTO t VALUES (1);\n".repeat(10_000).getBytes();
         String key = "shop/orders/small.sql.gz";
-        S3Upload upload = storage.upload(key, Map.of(), S3Storage.MIN_PART_SIZE);
+        S3Upload upload = storage.upload(key, Map.of(), PartPlan.STANDARD);
         BackupOutcome outcome = BackupStream.transfer(new java.io.ByteArrayInputStream(sql), List.of(upload), true,
                 () -> true);
 
@@ -157,7 +194,7 @@ class S3UploadIT {
     @Test
     void aSourceThatBreaksOffAbortsTheUploadLeavingNoObjectAndNoPendingUpload() throws Exception {
         String key = "shop/orders/broken.dump";
-        S3Upload upload = storage.upload(key, Map.of(), S3Storage.MIN_PART_SIZE);
+        S3Upload upload = storage.upload(key, Map.of(), PartPlan.STANDARD);
         BackupOutcome outcome = BackupStream.transfer(randomBytes(2, 30L * MIB, 12L * MIB), List.of(upload), false,
                 () -> true);
 
@@ -178,7 +215,7 @@ class S3UploadIT {
     @Test
     void aToolThatExitsNonZeroAbortsAFullyStreamedUpload() throws Exception {
         String key = "shop/orders/tool-failed.dump";
-        S3Upload upload = storage.upload(key, Map.of(), S3Storage.MIN_PART_SIZE);
+        S3Upload upload = storage.upload(key, Map.of(), PartPlan.STANDARD);
         BackupOutcome outcome = BackupStream.transfer(randomBytes(3, 11L * MIB, Long.MAX_VALUE), List.of(upload),
                 false, () -> false);
 
@@ -191,7 +228,7 @@ class S3UploadIT {
 
     @Test
     void anEmptyDumpIsAFailureNotAZeroByteBackup() throws Exception {
-        S3Upload upload = storage.upload("shop/orders/empty.dump", Map.of(), S3Storage.MIN_PART_SIZE);
+        S3Upload upload = storage.upload("shop/orders/empty.dump", Map.of(), PartPlan.STANDARD);
         BackupOutcome outcome = BackupStream.transfer(InputStream.nullInputStream(), List.of(upload), false,
                 () -> true);
         assertThat(outcome.succeeded()).isFalse();
@@ -210,7 +247,7 @@ class S3UploadIT {
                 // Large enough to start a multipart upload, and a small one (a single PUT at commit).
                 for (long size : new long[] {6L * MIB, 1000}) {
                     S3Upload upload = refused.upload("shop/orders/refused-" + size + ".dump", Map.of(),
-                            S3Storage.MIN_PART_SIZE);
+                            PartPlan.STANDARD);
                     BackupOutcome outcome = BackupStream.transfer(randomBytes(4, size, Long.MAX_VALUE),
                             List.of(upload), false, () -> true);
                     String message = outcome.describeFailure().orElseThrow();
@@ -227,7 +264,7 @@ class S3UploadIT {
     void listingAndDeletingForRetention() throws Exception {
         String directory = "list/shop/orders/";
         for (String name : List.of("a.dump", "b.dump")) {
-            S3Upload upload = storage.upload(directory + name, Map.of(), S3Storage.MIN_PART_SIZE);
+            S3Upload upload = storage.upload(directory + name, Map.of(), PartPlan.STANDARD);
             assertThat(BackupStream.transfer(randomBytes(5, 100, Long.MAX_VALUE), List.of(upload), false,
                     () -> true).succeeded()).isTrue();
         }

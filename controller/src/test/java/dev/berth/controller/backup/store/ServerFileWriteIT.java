@@ -167,7 +167,7 @@ class ServerFileWriteIT {
             ServerDirectory impossible = new ServerDirectory(ssh, "/proc/berth-cannot-exist");
             ServerFileWrite good = directory.write(name, TIMEOUT);
             BackupOutcome outcome = BackupStream.transfer(S3UploadIT.randomBytes(11, 12L * MIB, Long.MAX_VALUE),
-                    List.of(s3.upload(key, Map.of(), S3Storage.MIN_PART_SIZE), impossible.write(name, TIMEOUT), good),
+                    List.of(s3.upload(key, Map.of(), PartPlan.STANDARD), impossible.write(name, TIMEOUT), good),
                     false, () -> true);
 
             assertThat(outcome.succeeded()).isFalse();
