@@ -299,21 +299,15 @@ public final class BackupBenchmark {
         DumpCommand dump = DumpCommand.of(DatabaseEngine.POSTGRESQL, login(database), false);
 
         // (b) the floor
-        List<String> floor = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" >/dev/null", "floor"));
-        floor.addAll(dump.command());
         Cpu cpu = new Cpu(s3proxy.pid());
-        long t0 = System.nanoTime();
-        long code = docker.exec(source, floor, dump.envEntries(), null, OutputStream.nullOutputStream(),
-                OutputStream.nullOutputStream(), LONG);
-        out.floorSeconds = (System.nanoTime() - t0) / 1e9;
+        out.floorSeconds = floor(dump);
         out.floorCpu = cpu.stop();
-        check(code == 0, "the floor's pg_dump exited " + code);
         System.err.printf(Locale.ROOT, "bench-backups: %s floor %.1f s%n", database, out.floorSeconds);
 
         // (b') Docker's own exec stream: the same dump's stdout out of the container through dockerd to the docker CLI
         // on the host, thrown away there — what any design that streams a dump out by docker exec pays, Berth or not.
         String dumpArgs = dump.command().stream().map(a -> "'" + a + "'").collect(Collectors.joining(" "));
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         ExecResult cli = ssh.exec("docker exec -i " + source + " sh -c 'IFS= read -r PGPASSWORD; export PGPASSWORD; "
                 + "exec \"$@\"' dump " + dumpArgs + " > /dev/null",
                 new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
@@ -377,24 +371,31 @@ public final class BackupBenchmark {
         return out;
     }
 
+    /** The floor: Berth's own dump command inside the container, to /dev/null; its wall time in s. */
+    private double floor(DumpCommand dump) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" >/dev/null", "floor"));
+        command.addAll(dump.command());
+        long t0 = System.nanoTime();
+        long code = docker.exec(source, command, dump.envEntries(), null, OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), LONG);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        check(code == 0, "the floor's pg_dump exited " + code);
+        return seconds;
+    }
+
     /** The same data, backed up by each kind in turn (the order alternating per round); prints times and medians. */
     private void rounds(int mib, int rounds) throws Exception {
         fill("big", mib);
         DumpCommand dump = DumpCommand.of(DatabaseEngine.POSTGRESQL, login("big"), false);
-        List<String> floor = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" >/dev/null", "floor"));
-        floor.addAll(dump.command());
         S3Storage chunked = S3Storage.connect(endpoint, "us-east-1", true, BUCKET, S3Proxy.ACCESS_KEY,
                 S3Proxy.SECRET_KEY, S3Configuration.builder().build());
         cleanups.add(chunked::close);
-        List<String> kinds = List.of("floor", "Berth to S3", "Berth to S3, aws-chunked bodies", "Berth, bytes discarded");
+        List<String> kinds = List.of("floor", "Berth to S3", "Berth to S3, aws-chunked bodies",
+                "Berth, bytes discarded");
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         kinds.forEach(k -> seconds.put(k, new ArrayList<>()));
         for (int i = 0; i < rounds; i++) {
-            long t0 = System.nanoTime();
-            long code = docker.exec(source, floor, dump.envEntries(), null, OutputStream.nullOutputStream(),
-                    OutputStream.nullOutputStream(), LONG);
-            check(code == 0, "the floor's pg_dump exited " + code);
-            seconds.get("floor").add((System.nanoTime() - t0) / 1e9);
+            seconds.get("floor").add(floor(dump));
             List<String> order = new ArrayList<>(kinds.subList(1, kinds.size()));
             if (i % 2 == 1) {
                 Collections.reverse(order);
@@ -404,7 +405,7 @@ public final class BackupBenchmark {
                 List<BackupTarget> targets = kind.endsWith("discarded") ? List.of(new DiscardingTarget())
                         : List.copyOf(BackupDestinations.of(Optional.of(kind.endsWith("bodies") ? chunked : s3),
                                 "rounds/", Optional.empty()).targets(name, Map.of(), LONG));
-                t0 = System.nanoTime();
+                long t0 = System.nanoTime();
                 BackupRunResult r = new BackupRun(docker, Clock.systemUTC()).run(source, dump, name, targets, LONG);
                 seconds.get(kind).add((System.nanoTime() - t0) / 1e9);
                 check(r.succeeded(), kind + ": the backup failed: " + r.failure().orElse(""));

@@ -49,11 +49,6 @@ public record PartPlan(List<Step> steps, int maxParts) {
         }
     }
 
-    /** One size for every part, three in flight (tests; the single step of the plan before parts grew). */
-    public static PartPlan fixed(int size) {
-        return new PartPlan(List.of(new Step(1, size, 3)), S3_MAX_PARTS);
-    }
-
     /** The step part {@code number} belongs to; empty past {@link #maxParts}. */
     public Optional<Step> at(int number) {
         if (number < 1 || number > maxParts) {

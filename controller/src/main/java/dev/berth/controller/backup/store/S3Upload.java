@@ -188,9 +188,8 @@ public final class S3Upload implements BackupTarget {
      * go.
      */
     private byte[] takeBuffer() throws IOException {
-        int number = parts.size() + inFlight.size() + 1;
-        PartPlan.Step step = plan.at(number).orElseThrow(() -> new IOException("the dump is larger than one S3 upload "
-                + "takes: " + plan.maxParts() + " parts, " + String.format(Locale.ROOT, "%.1f GiB",
+        PartPlan.Step step = plan.at(nextPartNumber()).orElseThrow(() -> new IOException("the dump is larger than "
+                + "one S3 upload takes: " + plan.maxParts() + " parts, " + String.format(Locale.ROOT, "%.1f GiB",
                 plan.maxBytes() / (1024.0 * 1024 * 1024))));
         while (inFlight.size() > step.inFlight()) {
             awaitOldest();
@@ -223,7 +222,7 @@ public final class S3Upload implements BackupTarget {
         }
         // The parts that have gone are taken first (a failure among them fails this write); then, when every slot
         // is taken, the oldest is waited for.
-        int number = parts.size() + inFlight.size() + 1; // waiting moves parts from in flight to done: it stays
+        int number = nextPartNumber(); // waiting moves parts from in flight to done: the number stays
         int slots = plan.at(number).orElseThrow().inFlight();
         while (!inFlight.isEmpty() && (inFlight.peek().part().isDone() || inFlight.size() >= slots)) {
             awaitOldest();
@@ -238,6 +237,11 @@ public final class S3Upload implements BackupTarget {
                     .partNumber(number).contentLength((long) length), body(buffer, length)).eTag();
             return CompletedPart.builder().partNumber(number).eTag(etag).build();
         }), buffer));
+    }
+
+    /** The number of the part filling now (or about to): one past every part done or going. */
+    private int nextPartNumber() {
+        return parts.size() + inFlight.size() + 1;
     }
 
     /**

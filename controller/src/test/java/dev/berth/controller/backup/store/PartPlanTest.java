@@ -9,6 +9,11 @@ import org.junit.jupiter.api.Test;
 class PartPlanTest {
     private static final long MIB = 1024 * 1024;
 
+    /** One size for every part, as before parts grew. */
+    private static PartPlan fixed(int size) {
+        return new PartPlan(List.of(new PartPlan.Step(1, size, 3)), PartPlan.S3_MAX_PARTS);
+    }
+
     @Test
     void theStandardPlanGrowsItsPartsAtTheStepsAndStopsAtS3sTenThousandthPart() {
         PartPlan plan = PartPlan.STANDARD;
@@ -26,7 +31,7 @@ class PartPlanTest {
     void theStandardPlanTakesThreeTimesWhatFixedFiveMibPartsDidInAtMostFortyMibOfBuffers() {
         // 2 000 x 5 MiB + 2 000 x 10 MiB + 6 000 x 20 MiB = 146.5 GiB; fixed 5 MiB parts stopped at 48.8 GiB.
         assertThat(PartPlan.STANDARD.maxBytes()).isEqualTo(150_000 * MIB);
-        assertThat(PartPlan.fixed(PartPlan.STANDARD.steps().get(0).size()).maxBytes()).isEqualTo(50_000 * MIB);
+        assertThat(fixed(PartPlan.STANDARD.steps().get(0).size()).maxBytes()).isEqualTo(50_000 * MIB);
         // The first 9.8 GiB in four 5 MiB buffers (as before); beyond, at most 40 MiB.
         assertThat((PartPlan.STANDARD.at(1).orElseThrow().inFlight() + 1) * 5 * MIB).isEqualTo(20 * MIB);
         assertThat(PartPlan.STANDARD.maxBufferBytes()).isEqualTo(40 * MIB);
@@ -51,7 +56,7 @@ class PartPlanTest {
                 new PartPlan.Step(1, (int) (6 * MIB), 3)), 100)).hasMessageContaining("go up");
         assertThatThrownBy(() -> new PartPlan(List.of(new PartPlan.Step(1, (int) (5 * MIB), 0)), 100))
                 .hasMessageContaining("at least one");
-        assertThatThrownBy(() -> PartPlan.fixed((int) (5 * MIB)).steps().add(null))
+        assertThatThrownBy(() -> fixed((int) (5 * MIB)).steps().add(null))
                 .isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> new PartPlan(List.of(new PartPlan.Step(1, (int) (5 * MIB), 3)), 10_001))
                 .hasMessageContaining("10000");
