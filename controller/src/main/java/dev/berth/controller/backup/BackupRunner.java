@@ -264,7 +264,7 @@ public final class BackupRunner implements AutoCloseable {
             }
             if (destinations.s3().isPresent()) {
                 try {
-                    destinations.s3().get().abortUploads(destinations.s3Directory() + name.fileName());
+                    destinations.s3().get().removeUnconfirmed(destinations.s3Directory() + name.fileName());
                 } catch (StorageException e) {
                     left.add(e.getMessage());
                 }

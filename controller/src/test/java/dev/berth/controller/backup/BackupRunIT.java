@@ -16,7 +16,6 @@ import dev.berth.controller.backup.store.BackupOutcome;
 import dev.berth.controller.backup.store.PartPlan;
 import dev.berth.controller.backup.store.S3Proxy;
 import dev.berth.controller.backup.store.S3Storage;
-import dev.berth.controller.backup.store.S3Upload;
 import dev.berth.controller.backup.store.ServerDirectory;
 import dev.berth.controller.database.DatabaseEngine;
 import dev.berth.controller.database.DatabaseLogin;
@@ -148,8 +147,7 @@ class BackupRunIT {
         assertThat(result.sizeBytes()).isPositive();
         assertThat(result.restorableLocations()).containsExactly("s3://" + BUCKET + "/" + key(name),
                 ssh.target().host() + ":" + directory.directory() + "/" + name.fileName());
-        assertThat(s3admin.headObject(b -> b.bucket(BUCKET).key(key(name))).metadata())
-                .containsEntry(S3Upload.SHA256_METADATA, result.sha256());
+        assertThat(s3.expectedDigest(key(name))).contains(new BackupDigest(result.sha256(), result.sizeBytes()));
         assertThat(hostRun("sha256sum '" + directory.directory() + "/" + name.fileName() + "'"))
                 .startsWith(result.sha256());
         assertThat(hostFiles()).containsExactlyInAnyOrder(name.fileName(), name.fileName() + ".sha256");

@@ -177,9 +177,15 @@ class ScheduledBackupIT {
             assertThat(new String(object, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("PGDMP");
 
             // Retention from the listings: the newest three of six, on each side; the person's file stays.
-            List<String> objects = s3admin.listObjectsV2(b -> b.bucket(BUCKET).prefix(s3dir)).contents().stream()
+            List<String> stored = s3admin.listObjectsV2(b -> b.bucket(BUCKET).prefix(s3dir)).contents().stream()
                     .map(S3Object::key).map(k -> k.substring(s3dir.length())).sorted().toList();
+            List<String> objects = stored.stream().filter(k -> !k.endsWith(".sha256")).toList();
             assertThat(objects).hasSize(3).last().isEqualTo(fileName);
+            // Berth's own object has its sha256 beside it, as on the host (the hand-made older ones had none).
+            assertThat(stored).containsExactlyElementsOf(Stream.concat(objects.stream(), Stream.of(fileName
+                    + ".sha256")).sorted().toList());
+            assertThat(s3admin.getObjectAsBytes(b -> b.bucket(BUCKET).key(s3dir + fileName + ".sha256"))
+                    .asUtf8String()).isEqualTo(run.getSha256() + "  " + fileName + "\n");
             List<String> files;
             try (Stream<Path> list = Files.list(hostDir)) {
                 files = list.map(p -> p.getFileName().toString()).sorted().toList();
@@ -228,7 +234,8 @@ class ScheduledBackupIT {
                 rows.addAll(t.database.dsl().fetch("select row_to_json(t)::text from "
                         + org.jooq.impl.DSL.quotedName(table) + " t").getValues(0, String.class));
             }
-            String metadata = s3admin.headObject(b -> b.bucket(BUCKET).key(s3dir + fileName)).metadata().toString();
+            String metadata = s3admin.headObject(b -> b.bucket(BUCKET).key(s3dir + fileName)).metadata().toString()
+                    + s3admin.getObjectAsBytes(b -> b.bucket(BUCKET).key(s3dir + fileName + ".sha256")).asUtf8String();
             assertThat(metadata).contains(run.getSha256());
             List<String> lines = log.lines();
             assertThat(lines).isNotEmpty();
@@ -237,7 +244,7 @@ class ScheduledBackupIT {
                 assertThat(events).as("Events").doesNotContain(secret);
                 assertThat(rows).as("mirror rows").noneMatch(r -> r.contains(secret));
                 assertThat(lines).as("log lines").noneMatch(l -> l.contains(secret));
-                assertThat(metadata).as("object metadata").doesNotContain(secret);
+                assertThat(metadata).as("object metadata and sha256 object").doesNotContain(secret);
             }
         }
     }
@@ -374,8 +381,9 @@ class ScheduledBackupIT {
         String firstRun = awaitLastRun("every5", "succeeded").getStatus().getLastRun().getId();
         t.stopOperator(first);
 
-        // What an operator killed mid-upload leaves: an open multipart upload, a .partial file, the dump still
-        // running in the container, and status saying the run is going.
+        // What an operator killed mid-upload leaves: an open multipart upload, a .partial file (and, killed just
+        // before its rename, the sha256 sidecar beside it), the dump still running in the container, and status
+        // saying the run is going.
         UUID left = UUID.randomUUID();
         Instant started = Instant.now().minus(7, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
         String fileName = new BackupName(started, left, "dump").fileName();
@@ -385,6 +393,7 @@ class ScheduledBackupIT {
                 RequestBody.fromBytes(new byte[5 * 1024 * 1024]));
         Path hostDir = Files.createDirectories(hostBase.resolve(NS).resolve("every5"));
         Files.writeString(hostDir.resolve(fileName + BackupName.PARTIAL_SUFFIX), "half a dump");
+        Files.writeString(hostDir.resolve(fileName + ".sha256"), "0".repeat(64) + "  " + fileName + "\n");
         String container = fetchDb("pgcatch").getStatus().getContainerId();
         t.docker(1, "exec", "-d", "-e", BackupProcesses.MARKER + "=" + left, container, "sleep", "600");
         await().atMost(WAIT).until(() -> markedProcesses(container).equals("1"));
@@ -413,7 +422,8 @@ class ScheduledBackupIT {
         assertThat(interrupted.get(0, String.class)).isEqualTo("failed");
         assertThat(interrupted.get(1, String.class)).isEqualTo("Interrupted");
         assertThat(s3admin.listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).as("open uploads").isEmpty();
-        assertThat(filesUnder(hostDir)).noneMatch(f -> f.endsWith(BackupName.PARTIAL_SUFFIX));
+        assertThat(filesUnder(hostDir)).noneMatch(f -> f.endsWith(BackupName.PARTIAL_SUFFIX))
+                .doesNotContain(fileName + ".sha256");
         assertThat(markedProcesses(container)).as("the left dump ended").isEqualTo("0");
         List<String> missed = t.database.dsl().fetch("select status from backup_executions where status = 'missed' "
                 + "and scheduled_backup_id = ?::uuid", caught.getMetadata().getUid()).getValues(0, String.class);

@@ -1,8 +1,10 @@
 package dev.berth.controller.backup.store;
 
 import dev.berth.controller.backup.StoredBackup;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -83,7 +86,10 @@ public final class S3Storage implements AutoCloseable {
         return new S3Upload(this, key, metadata, parts);
     }
 
-    /** Every object under {@code directory} (a key prefix ending in '/'), named relative to it. */
+    /**
+     * Every object under {@code directory} (a key prefix ending in '/'), named relative to it; the sha256 objects beside
+     * backups included: they are not Berth names, so {@code BackupName.parse} (retention, run look-up) passes them by.
+     */
     public List<StoredBackup> list(String directory) throws StorageException {
         try {
             List<StoredBackup> out = new ArrayList<>();
@@ -107,45 +113,75 @@ public final class S3Storage implements AutoCloseable {
     }
 
     /**
-     * The digest the object must have, from its {@link S3Upload#SHA256_METADATA} metadata and its size; empty when the
-     * object has no such metadata (larger than one server-side copy allows, see {@link S3Upload}).
+     * The digest the object must have: the sha256 from the object beside it ({@link S3Upload#sidecarKey}) or, for an
+     * object written before those existed, its {@link S3Upload#SHA256_METADATA} metadata; and its size. Empty when
+     * neither is there.
      */
     public Optional<BackupDigest> expectedDigest(String key) throws StorageException {
+        HeadObjectResponse head;
         try {
-            HeadObjectResponse head = client.headObject(b -> b.bucket(bucket).key(key));
-            String sha256 = head.metadata().get(S3Upload.SHA256_METADATA);
-            return sha256 == null || !sha256.matches("[0-9a-f]{64}") ? Optional.empty()
-                    : Optional.of(new BackupDigest(sha256, head.contentLength()));
+            head = client.headObject(b -> b.bucket(bucket).key(key));
         } catch (SdkException e) {
             throw failure("reading the metadata of " + location(key), e);
         }
+        Optional<String> sha256 = sidecarSha256(key).or(() -> Optional.ofNullable(
+                head.metadata().get(S3Upload.SHA256_METADATA)));
+        return sha256.filter(s -> s.matches("[0-9a-f]{64}")).map(s -> new BackupDigest(s, head.contentLength()));
     }
 
+    /** The sha256 in the object beside {@code key}; empty when there is none. */
+    private Optional<String> sidecarSha256(String key) throws StorageException {
+        try (InputStream in = client.getObject(b -> b.bucket(bucket).key(S3Upload.sidecarKey(key)))) {
+            String line = new String(in.readNBytes(4096), StandardCharsets.US_ASCII);
+            return Optional.of(line.length() < 64 ? line : line.substring(0, 64));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (SdkException | IOException e) {
+            throw failure("reading the sha256 of " + location(key), e);
+        }
+    }
+
+    /** Deletes the object and the sha256 beside it (either may be gone already). */
     public void delete(String key) throws StorageException {
         try {
             client.deleteObject(b -> b.bucket(bucket).key(key));
+            client.deleteObject(b -> b.bucket(bucket).key(S3Upload.sidecarKey(key)));
         } catch (SdkException e) {
             throw failure("deleting " + location(key), e);
         }
     }
 
     /**
-     * Aborts every multipart upload still open for {@code key} (one an operator that died left behind); returns how
-     * many were aborted.
+     * What a run that never ended (its operator died) may have left under {@code key}: every multipart upload still
+     * open for it is aborted, and an object completed without the sha256 beside it (never confirmed) is deleted. An
+     * object with its sha256 was complete and checked, and is kept. Returns what was removed, for the run's message.
      */
-    public int abortUploads(String key) throws StorageException {
+    public List<String> removeUnconfirmed(String key) throws StorageException {
+        List<String> removed = new ArrayList<>();
         try {
-            int aborted = 0;
             for (var upload : client.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads()) {
                 if (upload.key().equals(key)) {
                     client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId()));
-                    aborted++;
+                    removed.add("an open upload of " + location(key));
                 }
             }
-            return aborted;
         } catch (SdkException e) {
             throw failure("aborting the uploads of " + location(key), e);
         }
+        boolean exists;
+        try {
+            client.headObject(b -> b.bucket(bucket).key(key));
+            exists = true;
+        } catch (NoSuchKeyException e) {
+            exists = false;
+        } catch (SdkException e) {
+            throw failure("looking for " + location(key), e);
+        }
+        if (exists && sidecarSha256(key).isEmpty()) {
+            delete(key);
+            removed.add(location(key) + ", complete but without its sha256");
+        }
+        return removed;
     }
 
     S3Client client() {

@@ -3,6 +3,7 @@ package dev.berth.controller.backup.store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
  * One backup written to S3 as it comes. A dump smaller than one part is a single PUT; a larger one is a multipart
@@ -32,16 +32,18 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  * (and is aborted) when it gets there. The upload is completed only by {@link #commit}; on any failure it is aborted
  * (after the parts still going have ended), leaving no object and no pending upload.
  *
- * <p>Object metadata {@code berth-sha256} and {@code berth-size} are known only at the end, and a multipart upload's
- * metadata is fixed when it starts: after completing, the object is copied onto itself with the full metadata (a
- * server-side copy; S3 allows that up to 5 GiB). A larger object keeps the metadata it started with and its sha256
- * lives in status and the mirror only.
+ * <p>The sha256 and size are known only at the end, and a multipart upload's metadata is fixed when it starts: they go
+ * into an object of their own beside the backup, {@code <key>.sha256} in {@code sha256sum}'s format (as on a Server),
+ * written after the upload completed; the backup is confirmed only once that is written too. Rewriting the object's
+ * own metadata would take a server-side copy of every byte (time in proportion to the size, a second version of the
+ * whole dump in a versioned or locked bucket, and impossible above 5 GiB). A dump of one part is a single PUT, which
+ * carries {@code berth-sha256} and {@code berth-size} metadata as well, at no cost.
  */
 public final class S3Upload implements BackupTarget {
     public static final String SHA256_METADATA = "berth-sha256";
     public static final String SIZE_METADATA = "berth-size";
-    /** The largest object S3 copies in one request. */
-    static final long MAX_COPY_BYTES = 5L * 1024 * 1024 * 1024;
+    /** The suffix of the object beside each backup that holds its sha256 ({@code sha256sum} format). */
+    public static final String SIDECAR_SUFFIX = ".sha256";
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Upload.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -103,46 +105,51 @@ public final class S3Upload implements BackupTarget {
 
     @Override
     public void commit(BackupDigest digest) throws IOException {
-        Map<String, String> full = new HashMap<>(metadata);
-        full.put(SHA256_METADATA, digest.sha256());
-        full.put(SIZE_METADATA, Long.toString(digest.sizeBytes()));
         try {
             if (uploadId == null) {
+                Map<String, String> full = new HashMap<>(metadata);
+                full.put(SHA256_METADATA, digest.sha256());
+                full.put(SIZE_METADATA, Long.toString(digest.sizeBytes()));
                 byte[] body = filling == null ? new byte[0] : filling;
                 int length = filled;
                 storage.client().putObject(b -> b.bucket(storage.bucket()).key(key).metadata(full)
                         .contentLength((long) length), body(body, length));
-                done = true;
-                return;
+            } else {
+                if (filled > 0) {
+                    sendPart();
+                }
+                while (!inFlight.isEmpty()) {
+                    awaitOldest();
+                }
+                storage.client().completeMultipartUpload(b -> b.bucket(storage.bucket()).key(key)
+                        .uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
             }
-            if (filled > 0) {
-                sendPart();
-            }
-            while (!inFlight.isEmpty()) {
-                awaitOldest();
-            }
-            storage.client().completeMultipartUpload(b -> b.bucket(storage.bucket()).key(key).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(parts)));
             done = true;
         } catch (SdkException e) {
             throw storage.failure("uploading " + location(), e);
         } finally {
             release();
         }
-        if (digest.sizeBytes() > MAX_COPY_BYTES) {
-            LOG.info("{}: {} bytes, too large to rewrite its metadata in one copy; its sha256 is in status and the "
-                    + "mirror only", location(), digest.sizeBytes());
-            return;
-        }
+        byte[] sidecar = sidecarLine(digest, key).getBytes(StandardCharsets.UTF_8);
         try {
-            storage.client().copyObject(b -> b.sourceBucket(storage.bucket()).sourceKey(key)
-                    .destinationBucket(storage.bucket()).destinationKey(key)
-                    .metadataDirective(MetadataDirective.REPLACE).metadata(full));
+            storage.client().putObject(b -> b.bucket(storage.bucket()).key(sidecarKey(key))
+                    .contentType("text/plain; charset=utf-8").contentLength((long) sidecar.length),
+                    body(sidecar, sidecar.length));
         } catch (SdkException e) {
-            StorageException failure = storage.failure("writing the metadata of " + location(), e);
+            StorageException failure = storage.failure("writing the sha256 of " + location(), e);
             deleteQuietly();
             throw failure;
         }
+    }
+
+    /** The key of the object beside {@code key} that holds its sha256. */
+    public static String sidecarKey(String key) {
+        return key + SIDECAR_SUFFIX;
+    }
+
+    /** {@code sha256sum}'s line for the backup {@code key}: its digest, two spaces, its file name. */
+    static String sidecarLine(BackupDigest digest, String key) {
+        return digest.sha256() + "  " + key.substring(key.lastIndexOf('/') + 1) + "\n";
     }
 
     @Override

@@ -135,10 +135,14 @@ public final class ServerDirectory {
         return Optional.of(new BackupDigest(lines[0], Long.parseLong(lines[1].strip())));
     }
 
-    /** Removes what an interrupted write of {@code fileName} left (its {@code .partial}); nothing else. */
+    /**
+     * Removes what an interrupted write of {@code fileName} left: its {@code .partial}, and its sha256 sidecar when the
+     * backup itself never got its name (the sidecar is written just before the rename); nothing else.
+     */
     public void removePartial(String fileName) throws IOException {
         requireBerthName(fileName);
-        run("rm -f -- " + quote(path(fileName) + BackupName.PARTIAL_SUFFIX), OutputStream.nullOutputStream(),
+        run("rm -f -- " + quote(path(fileName) + BackupName.PARTIAL_SUFFIX) + "; if [ ! -e " + quote(path(fileName))
+                + " ]; then rm -f -- " + quote(path(sidecarName(fileName))) + "; fi", OutputStream.nullOutputStream(),
                 "removing " + fileName + BackupName.PARTIAL_SUFFIX);
     }
 

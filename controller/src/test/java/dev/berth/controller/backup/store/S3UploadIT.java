@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -125,8 +126,11 @@ class S3UploadIT {
                 .containsExactly("s3://" + BUCKET + "/" + key);
         HeadObjectResponse head = storage.client().headObject(b -> b.bucket(BUCKET).key(key));
         assertThat(head.contentLength()).isEqualTo(size);
-        assertThat(head.metadata()).containsEntry(S3Upload.SHA256_METADATA, expected)
-                .containsEntry(S3Upload.SIZE_METADATA, Long.toString(size)).containsEntry("berth-run", "run-1");
+        // The metadata it started with; the sha256 beside it, in sha256sum's format (no copy of the object for it).
+        assertThat(head.metadata()).containsEntry("berth-run", "run-1").doesNotContainKey(S3Upload.SHA256_METADATA);
+        assertThat(storage.client().getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".sha256")).asUtf8String())
+                .isEqualTo(expected + "  multipart.dump\n");
+        assertThat(storage.expectedDigest(key)).contains(new BackupDigest(expected, size));
         try (ResponseInputStream<GetObjectResponse> in = storage.client().getObject(b -> b.bucket(BUCKET).key(key))) {
             assertThat(sha256(in)).isEqualTo(expected);
         }
@@ -151,7 +155,7 @@ class S3UploadIT {
         assertThat(outcome.digest()).isEqualTo(new BackupDigest(expected, size));
         HeadObjectResponse head = storage.client().headObject(b -> b.bucket(BUCKET).key(key));
         assertThat(head.contentLength()).isEqualTo(size);
-        assertThat(head.metadata()).containsEntry(S3Upload.SHA256_METADATA, expected);
+        assertThat(storage.expectedDigest(key)).contains(new BackupDigest(expected, size));
         try (ResponseInputStream<GetObjectResponse> in = storage.client().getObject(b -> b.bucket(BUCKET).key(key))) {
             assertThat(sha256(in)).isEqualTo(expected);
         }
@@ -185,10 +189,42 @@ class S3UploadIT {
         assertThat(outcome.digest().sizeBytes()).isLessThan(sql.length / 10);
         assertThat(upload.buffersAllocated()).isEqualTo(1);
         HeadObjectResponse head = storage.client().headObject(b -> b.bucket(BUCKET).key(key));
-        assertThat(head.metadata()).containsEntry(S3Upload.SHA256_METADATA, outcome.digest().sha256());
+        // One PUT carries the sha256 and size as metadata too; the object beside it is written as for every backup.
+        assertThat(head.metadata()).containsEntry(S3Upload.SHA256_METADATA, outcome.digest().sha256())
+                .containsEntry(S3Upload.SIZE_METADATA, Long.toString(outcome.digest().sizeBytes()));
+        assertThat(storage.expectedDigest(key)).contains(outcome.digest());
         try (ResponseInputStream<GetObjectResponse> in = storage.client().getObject(b -> b.bucket(BUCKET).key(key))) {
             assertThat(new GZIPInputStream(in).readAllBytes()).isEqualTo(sql);
         }
+    }
+
+    @Test
+    void theExpectedDigestComesFromBesideTheObjectOrFromOlderMetadataAndGoesWithIt() throws Exception {
+        String key = "shop/orders/digests.dump";
+        S3Upload upload = storage.upload(key, Map.of(), PartPlan.STANDARD);
+        BackupOutcome outcome = BackupStream.transfer(randomBytes(7, 12L * MIB, Long.MAX_VALUE), List.of(upload),
+                false, () -> true);
+        assertThat(outcome.succeeded()).isTrue();
+        assertThat(keys("shop/orders/digests")).containsExactlyInAnyOrder(key, key + ".sha256");
+
+        // The object beside it wins over metadata (it is what Berth writes now); a changed one is what a restore uses.
+        String other = "0".repeat(64);
+        storage.client().putObject(b -> b.bucket(BUCKET).key(key + ".sha256"), RequestBody.fromString(other
+                + "  digests.dump\n"));
+        assertThat(storage.expectedDigest(key)).contains(new BackupDigest(other, 12L * MIB));
+
+        // An object from before the sha256 objects: its metadata; an object with neither: nothing to check against.
+        String older = "shop/orders/older.dump";
+        storage.client().putObject(b -> b.bucket(BUCKET).key(older).metadata(Map.of(S3Upload.SHA256_METADATA,
+                outcome.digest().sha256())), RequestBody.fromString("older"));
+        assertThat(storage.expectedDigest(older)).contains(new BackupDigest(outcome.digest().sha256(), 5));
+        String bare = "shop/orders/bare.dump";
+        storage.client().putObject(b -> b.bucket(BUCKET).key(bare), RequestBody.fromString("bare"));
+        assertThat(storage.expectedDigest(bare)).isEmpty();
+
+        // Deleting a backup deletes the sha256 beside it.
+        storage.delete(key);
+        assertThat(keys("shop/orders/digests")).isEmpty();
     }
 
     @Test
@@ -261,6 +297,29 @@ class S3UploadIT {
     }
 
     @Test
+    void whatARunThatNeverEndedLeftIsRemovedButAConfirmedCopyIsKept() throws Exception {
+        // An upload still open; an object completed whose sha256 was never written; a backup confirmed in full.
+        String open = "left/shop/orders/open.dump";
+        String uploadId = storage.client().createMultipartUpload(b -> b.bucket(BUCKET).key(open)).uploadId();
+        storage.client().uploadPart(b -> b.bucket(BUCKET).key(open).uploadId(uploadId).partNumber(1),
+                RequestBody.fromBytes(new byte[(int) (5 * MIB)]));
+        String unconfirmed = "left/shop/orders/unconfirmed.dump";
+        storage.client().putObject(b -> b.bucket(BUCKET).key(unconfirmed), RequestBody.fromString("a whole dump"));
+        String confirmed = "left/shop/orders/confirmed.dump";
+        S3Upload upload = storage.upload(confirmed, Map.of(), PartPlan.STANDARD);
+        assertThat(BackupStream.transfer(randomBytes(6, 100, Long.MAX_VALUE), List.of(upload), false, () -> true)
+                .succeeded()).isTrue();
+
+        assertThat(storage.removeUnconfirmed(open)).singleElement().asString().contains("open upload");
+        assertThat(storage.removeUnconfirmed(unconfirmed)).singleElement().asString().contains("without its sha256");
+        assertThat(storage.removeUnconfirmed(confirmed)).isEmpty();
+        assertThat(pendingUploads()).doesNotContain(open);
+        // (s3proxy's filesystem backend lists the directories it made as keys ending in '/': not objects)
+        assertThat(keys("left/")).filteredOn(k -> !k.endsWith("/")).containsExactlyInAnyOrder(confirmed,
+                confirmed + ".sha256");
+    }
+
+    @Test
     void listingAndDeletingForRetention() throws Exception {
         String directory = "list/shop/orders/";
         for (String name : List.of("a.dump", "b.dump")) {
@@ -268,9 +327,11 @@ class S3UploadIT {
             assertThat(BackupStream.transfer(randomBytes(5, 100, Long.MAX_VALUE), List.of(upload), false,
                     () -> true).succeeded()).isTrue();
         }
+        // The sha256 objects are listed (as a Server's sidecars are), and go with their backup.
         assertThat(storage.list(directory)).extracting(s -> s.name() + ":" + s.sizeBytes())
-                .containsExactlyInAnyOrder("a.dump:100", "b.dump:100");
+                .containsExactlyInAnyOrder("a.dump:100", "a.dump.sha256:73", "b.dump:100", "b.dump.sha256:73");
         storage.delete(directory + "a.dump");
-        assertThat(storage.list(directory)).extracting(s -> s.name()).containsExactly("b.dump");
+        assertThat(storage.list(directory)).extracting(s -> s.name()).containsExactlyInAnyOrder("b.dump",
+                "b.dump.sha256");
     }
 }
