@@ -178,6 +178,8 @@ public final class BackupBenchmark {
         Optional.ofNullable(System.getProperty("logback.configurationFile"))
                 .ifPresent(l -> cmd.add("-Dlogback.configurationFile=" + l));
         cmd.addAll(List.of(S3ProxyServer.class.getName(), dir.toString()));
+        Optional.ofNullable(System.getProperty("bench.s3.keystore")).ifPresent(k -> cmd.addAll(List.of(k,
+                System.getProperty("javax.net.ssl.trustStorePassword"))));
         s3proxy = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(s3proxy.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -510,10 +512,13 @@ public final class BackupBenchmark {
 
     /** Runs {@link FileToS3Upload} as its own process; returns the upload's own time in ms. */
     private long upload(Path file, String key) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "-Dlogback.configurationFile="
-                        + System.getProperty("logback.configurationFile", ""),
-                FileToS3Upload.class.getName(), endpoint, BUCKET, key, file.toString());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dlogback.configurationFile="
+                        + System.getProperty("logback.configurationFile", "")));
+        for (String trust : List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword")) {
+            Optional.ofNullable(System.getProperty(trust)).ifPresent(v -> cmd.add("-D" + trust + "=" + v));
+        }
+        cmd.addAll(List.of(FileToS3Upload.class.getName(), endpoint, BUCKET, key, file.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         check(p.waitFor() == 0, "the upload process failed");
@@ -671,7 +676,10 @@ public final class BackupBenchmark {
         }
     }
 
-    /** The S3 copy, timed: first and last byte in, and how long its commit took (complete + metadata copy). */
+    /**
+     * The S3 copy, timed: first and last byte in, and how long its commit took (complete + the sha256 object beside
+     * it).
+     */
     private static final class TimedTarget implements BackupTarget {
         private final BackupTarget delegate;
         volatile long firstWrite;
@@ -830,7 +838,7 @@ public final class BackupBenchmark {
         }
         System.out.println();
         System.out.println("Berth's run, inside: exec start → first byte at S3 target, → last byte, commit "
-                + "(complete multipart + metadata copy), in s");
+                + "(complete multipart + the sha256 object beside it), in s");
         System.out.println();
         System.out.println("| database | → first byte | → last byte | commit | S3 parts (5 MiB) |");
         System.out.println("|---|---:|---:|---:|---:|");

@@ -18,23 +18,37 @@ public final class S3Proxy implements AutoCloseable {
 
     private final org.gaul.s3proxy.S3Proxy proxy;
     private final BlobStoreContext context;
+    private final boolean secure;
 
     public S3Proxy(Path dir) throws Exception {
+        this(dir, null, null);
+    }
+
+    /**
+     * With {@code keyStore} (PKCS12, its password {@code keyStorePassword}) s3proxy serves HTTPS only, with that key:
+     * the form a real S3 endpoint has (clients then send bodies unsigned, TLS protecting them).
+     */
+    public S3Proxy(Path dir, Path keyStore, String keyStorePassword) throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toString());
         context = ContextBuilder.newBuilder("filesystem").credentials("unused", "unused").overrides(props)
                 .build(BlobStoreContext.class);
-        proxy = org.gaul.s3proxy.S3Proxy.builder()
+        var builder = org.gaul.s3proxy.S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .build();
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY);
+        if (keyStore == null) {
+            builder.endpoint(URI.create("http://127.0.0.1:0"));
+        } else {
+            builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(keyStore.toString(), keyStorePassword);
+        }
+        secure = keyStore != null;
+        proxy = builder.build();
         proxy.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> AbstractLifeCycle.STARTED.equals(proxy.getState()));
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + proxy.getPort();
+        return secure ? "https://127.0.0.1:" + proxy.getSecurePort() : "http://127.0.0.1:" + proxy.getPort();
     }
 
     @Override
