@@ -153,8 +153,8 @@ public final class S3Storage implements AutoCloseable {
 
     /**
      * What a run that never ended (its operator died) may have left under {@code key}: every multipart upload still
-     * open for it is aborted, and an object completed without the sha256 beside it (never confirmed) is deleted. An
-     * object with its sha256 was complete and checked, and is kept. Returns what was removed, for the run's message.
+     * open for it is aborted, and an object completed without its sha256 (never confirmed) is deleted. An object with
+     * its sha256 beside it or in its metadata was complete and checked, and is kept. Returns what was removed.
      */
     public List<String> removeUnconfirmed(String key) throws StorageException {
         List<String> removed = new ArrayList<>();
@@ -168,16 +168,16 @@ public final class S3Storage implements AutoCloseable {
         } catch (SdkException e) {
             throw failure("aborting the uploads of " + location(key), e);
         }
-        boolean exists;
+        HeadObjectResponse head;
         try {
-            client.headObject(b -> b.bucket(bucket).key(key));
-            exists = true;
+            head = client.headObject(b -> b.bucket(bucket).key(key));
         } catch (NoSuchKeyException e) {
-            exists = false;
+            return removed;
         } catch (SdkException e) {
             throw failure("looking for " + location(key), e);
         }
-        if (exists && sidecarSha256(key).isEmpty()) {
+        // A sha256 beside it, or in its metadata (a single PUT; an object from an earlier version): complete, kept.
+        if (sidecarSha256(key).isEmpty() && head.metadata().get(S3Upload.SHA256_METADATA) == null) {
             delete(key);
             removed.add(location(key) + ", complete but without its sha256");
         }

@@ -310,13 +310,19 @@ class S3UploadIT {
         assertThat(BackupStream.transfer(randomBytes(6, 100, Long.MAX_VALUE), List.of(upload), false, () -> true)
                 .succeeded()).isTrue();
 
+        // One an earlier version of Berth completed, its sha256 in its metadata (no sidecar then): complete, kept.
+        String earlier = "left/shop/orders/earlier.dump";
+        storage.client().putObject(b -> b.bucket(BUCKET).key(earlier).metadata(Map.of(S3Upload.SHA256_METADATA,
+                "0".repeat(64))), RequestBody.fromString("an earlier dump"));
+
         assertThat(storage.removeUnconfirmed(open)).singleElement().asString().contains("open upload");
+        assertThat(storage.removeUnconfirmed(earlier)).isEmpty();
         assertThat(storage.removeUnconfirmed(unconfirmed)).singleElement().asString().contains("without its sha256");
         assertThat(storage.removeUnconfirmed(confirmed)).isEmpty();
         assertThat(pendingUploads()).doesNotContain(open);
         // (s3proxy's filesystem backend lists the directories it made as keys ending in '/': not objects)
         assertThat(keys("left/")).filteredOn(k -> !k.endsWith("/")).containsExactlyInAnyOrder(confirmed,
-                confirmed + ".sha256");
+                confirmed + ".sha256", earlier);
     }
 
     @Test
