@@ -124,9 +124,16 @@ public final class S3Storage implements AutoCloseable {
         } catch (SdkException e) {
             throw failure("reading the metadata of " + location(key), e);
         }
-        Optional<String> sha256 = sidecarSha256(key).or(() -> Optional.ofNullable(
-                head.metadata().get(S3Upload.SHA256_METADATA)));
-        return sha256.filter(s -> s.matches("[0-9a-f]{64}")).map(s -> new BackupDigest(s, head.contentLength()));
+        return recordedSha256(key, head).filter(s -> s.matches("[0-9a-f]{64}"))
+                .map(s -> new BackupDigest(s, head.contentLength()));
+    }
+
+    /**
+     * The sha256 recorded for the object {@code key} (its {@code head}): in the object beside it, else (a single PUT, an
+     * object from an earlier version) in its metadata; empty when neither has one.
+     */
+    private Optional<String> recordedSha256(String key, HeadObjectResponse head) throws StorageException {
+        return sidecarSha256(key).or(() -> Optional.ofNullable(head.metadata().get(S3Upload.SHA256_METADATA)));
     }
 
     /** The sha256 in the object beside {@code key}; empty when there is none. */
@@ -176,8 +183,7 @@ public final class S3Storage implements AutoCloseable {
         } catch (SdkException e) {
             throw failure("looking for " + location(key), e);
         }
-        // A sha256 beside it, or in its metadata (a single PUT; an object from an earlier version): complete, kept.
-        if (sidecarSha256(key).isEmpty() && head.metadata().get(S3Upload.SHA256_METADATA) == null) {
+        if (recordedSha256(key, head).isEmpty()) {
             delete(key);
             removed.add(location(key) + ", complete but without its sha256");
         }
