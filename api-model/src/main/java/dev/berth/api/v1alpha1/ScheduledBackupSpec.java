@@ -84,6 +84,10 @@ public class ScheduledBackupSpec {
         @Default("true")
         @JsonPropertyDescription("Path-style addressing (MinIO and most self-hosted S3 need it).")
         private Boolean pathStyle = true;
+        @JsonPropertyDescription("For an https:// endpoint whose certificate a private CA signed (e.g. a self-hosted "
+                + "MinIO): the Secret key holding that CA's certificate(s), PEM; key defaults to ca.crt. The endpoint's "
+                + "certificate must then chain to one of them (the usual public CAs are not consulted).")
+        private SecretKeyRef endpointCA;
     }
 
     @Data

@@ -2,7 +2,9 @@ package dev.berth.controller.backup;
 
 import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.ScheduledBackupSpec;
+import dev.berth.api.v1alpha1.SecretKeyRef;
 import dev.berth.controller.backup.store.BackupTarget;
+import dev.berth.controller.backup.store.EndpointTrust;
 import dev.berth.controller.backup.store.PartPlan;
 import dev.berth.controller.backup.store.S3Storage;
 import dev.berth.controller.backup.store.ServerDirectory;
@@ -25,6 +27,10 @@ import java.util.Optional;
 public final class BackupDestinations implements AutoCloseable {
     public static final String ACCESS_KEY_ID = "accessKeyId";
     public static final String SECRET_ACCESS_KEY = "secretAccessKey";
+    /** The key of {@code spec.destination.s3.endpointCA}'s Secret read when the reference names none. */
+    public static final String ENDPOINT_CA_KEY = "ca.crt";
+    /** Reason: the Secret key {@code endpointCA} names holds no certificate Berth can read. */
+    public static final String INVALID_ENDPOINT_CA = "InvalidEndpointCA";
 
     private final Optional<S3Storage> s3;
     private final String s3Directory;
@@ -65,7 +71,8 @@ public final class BackupDestinations implements AutoCloseable {
                         + (keyId == null ? ACCESS_KEY_ID : SECRET_ACCESS_KEY));
             }
             s3 = Optional.of(S3Storage.connect(spec.getEndpoint(), spec.getRegion(),
-                    !Boolean.FALSE.equals(spec.getPathStyle()), spec.getBucket(), keyId, secretKey));
+                    !Boolean.FALSE.equals(spec.getPathStyle()), spec.getBucket(), keyId, secretKey,
+                    endpointTrust(client, namespace, spec.getEndpointCA()), S3Storage.PLAIN_BODIES));
             s3Directory = BackupName.directory(spec.getPrefix(), namespace, name);
         }
         Optional<ServerDirectory> host = d.getHost() == null ? Optional.empty()
@@ -77,6 +84,34 @@ public final class BackupDestinations implements AutoCloseable {
     /** Opened from parts (tests, benchmarks). */
     public static BackupDestinations of(Optional<S3Storage> s3, String s3Directory, Optional<ServerDirectory> host) {
         return new BackupDestinations(s3, s3Directory, host);
+    }
+
+    /**
+     * The CAs {@code spec.destination.s3.endpointCA} names, or the public ones when it names none.
+     *
+     * @throws Unusable when its Secret or key is missing or holds no readable certificate
+     */
+    private static EndpointTrust endpointTrust(KubernetesClient client, String namespace, SecretKeyRef ref)
+            throws Unusable {
+        if (ref == null) {
+            return EndpointTrust.PUBLIC_CAS;
+        }
+        String key = ref.getKey() == null || ref.getKey().isBlank() ? ENDPOINT_CA_KEY : ref.getKey();
+        String where = "Secret " + namespace + "/" + ref.getName() + " (spec.destination.s3.endpointCA)";
+        Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+        if (secret == null) {
+            throw new Unusable("SecretNotFound", where + " does not exist; create it with the CA's certificate, PEM, "
+                    + "under key " + key);
+        }
+        String pem = value(secret, key);
+        if (pem == null) {
+            throw new Unusable("SecretKeyMissing", where + " lacks key " + key);
+        }
+        try {
+            return EndpointTrust.fromPem(pem);
+        } catch (IllegalArgumentException e) {
+            throw new Unusable(INVALID_ENDPOINT_CA, "key " + key + " of " + where + " " + e.getMessage());
+        }
     }
 
     private static String value(Secret secret, String key) {

@@ -78,6 +78,12 @@ public final class ScheduledBackupSpecValidator {
             if (s3.getPrefix() != null && s3.getPrefix().startsWith("/")) {
                 v.add("spec.destination.s3.prefix", "must not start with '/'");
             }
+            if (s3.getEndpointCA() != null) {
+                FieldRules.secretKeyRef(v, "spec.destination.s3.endpointCA", s3.getEndpointCA(), false);
+                if (s3.getEndpoint() != null && !s3.getEndpoint().startsWith("https://")) {
+                    v.add("spec.destination.s3.endpointCA", "needs an https:// endpoint (plain HTTP has no certificate)");
+                }
+            }
         }
         ScheduledBackupSpec.HostDestination host = destination.getHost();
         if (host != null && v.required("spec.destination.host.path", host.getPath())) {

@@ -9,11 +9,16 @@ import dev.berth.api.v1alpha1.LocalRef;
 import dev.berth.api.v1alpha1.ScheduledBackup;
 import dev.berth.api.v1alpha1.ScheduledBackupSpec;
 import dev.berth.api.v1alpha1.ScheduledBackupStatus;
+import dev.berth.api.v1alpha1.SecretKeyRef;
 import dev.berth.api.v1alpha1.StandaloneDatabase;
 import dev.berth.api.v1alpha1.StandaloneDatabaseSpec;
 import dev.berth.controller.BerthOperator;
 import dev.berth.controller.application.AppTestBed;
+import dev.berth.controller.backup.store.BackupDigest;
+import dev.berth.controller.backup.store.EndpointTrust;
 import dev.berth.controller.backup.store.S3Proxy;
+import dev.berth.controller.backup.store.S3Storage;
+import dev.berth.controller.backup.store.TestCa;
 import dev.berth.controller.database.DesiredDatabase;
 import dev.berth.controller.testbed.LogCapture;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -69,6 +74,8 @@ class ScheduledBackupIT {
     Path dataDir;
     @TempDir
     Path s3Dir;
+    @TempDir
+    Path tlsDir;
     AppTestBed t;
     S3Proxy proxy;
     S3Client s3admin;
@@ -510,8 +517,80 @@ class ScheduledBackupIT {
         }
     }
 
+    /**
+     * S3-compatible storage behind a private CA (s3proxy over HTTPS, its key signed by a CA made for this test): with
+     * {@code endpointCA} naming the CA's certificate a run succeeds and a new database is restored from it; without it
+     * the run fails saying where to name the CA; a Secret key holding no certificate fails the run saying so.
+     */
+    @Test
+    void anEndpointBehindAPrivateCaIsUsedWithItsCaForBackupAndRestoreAndRefusedWithout() throws Exception {
+        TestCa ca = TestCa.create(tlsDir, "company-ca");
+        // The bucket: on s3proxy's filesystem backend, a directory.
+        Files.createDirectories(tlsDir.resolve("s3").resolve(BUCKET));
+        try (S3Proxy https = new S3Proxy(tlsDir.resolve("s3"),
+                ca.serverKeyStore("s3proxy", "ip:127.0.0.1"), TestCa.PASSWORD);
+             S3Storage admin = S3Storage.connect(https.endpoint(), "us-east-1", true, BUCKET, S3Proxy.ACCESS_KEY,
+                     S3Proxy.SECRET_KEY, EndpointTrust.fromPem(ca.certificatePem()), S3Storage.PLAIN_BODIES)) {
+            t.startOperator();
+            Map<String, String> conn = readyPostgres("pgca");
+            psql(conn, "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 321)");
+            secret("company-ca", Map.of("ca.crt", ca.certificatePem()));
+            secret("not-a-ca", Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\nbm90IGRlcg==\n-----END CERTIFICATE-----\n"));
+            create(backup("privateca", "pgca", spec -> {
+                spec.setImmediate(true);
+                spec.setDestination(s3Only(https, new SecretKeyRef("company-ca", null)));
+            }));
+            create(backup("publiccas", "pgca", spec -> {
+                spec.setImmediate(true);
+                spec.setDestination(s3Only(https, null));
+            }));
+            create(backup("notaca", "pgca", spec -> {
+                spec.setImmediate(true);
+                spec.setDestination(s3Only(https, new SecretKeyRef("not-a-ca", "ca.crt")));
+            }));
+
+            ScheduledBackupStatus.LastRun ok = awaitLastRun("privateca", "succeeded").getStatus().getLastRun();
+            String key = BackupName.directory("berth", NS, "privateca") + new BackupName(Instant.parse(ok.getStartTime()),
+                    UUID.fromString(ok.getId()), "dump").fileName();
+            assertThat(admin.expectedDigest(key)).contains(new BackupDigest(ok.getSha256(), ok.getSizeBytes()));
+
+            ScheduledBackup refused = awaitLastRun("publiccas", "failed");
+            assertThat(refused.getStatus().getLastRun().getReason()).isEqualTo("DestinationFailed");
+            assertThat(refused.getStatus().getLastRun().getMessage()).contains(https.endpoint())
+                    .contains("if a private CA signed it, name that CA's certificate in spec.destination.s3.endpointCA");
+            assertThat(ready(refused)).map(Condition::getReason).contains("BackupFailed");
+            assertThat(admin.list(BackupName.directory("berth", NS, "publiccas"))).isEmpty();
+
+            ScheduledBackup notACa = awaitLastRun("notaca", "failed");
+            assertThat(notACa.getStatus().getLastRun().getReason()).isEqualTo(BackupDestinations.INVALID_ENDPOINT_CA);
+            assertThat(notACa.getStatus().getLastRun().getMessage()).startsWith("key ca.crt of Secret " + NS
+                    + "/not-a-ca (spec.destination.s3.endpointCA) holds a certificate that cannot be read");
+            assertThat(ready(notACa)).map(Condition::getReason).contains("BackupFailed");
+
+            // A restore reads the same bucket through the same endpointCA.
+            StandaloneDatabaseSpec.RestoreFrom from = new StandaloneDatabaseSpec.RestoreFrom();
+            from.setBackupRef(new LocalRef("privateca"));
+            Map<String, String> restored = readyPostgres("pgca-restored", from);
+            assertThat(psql(restored, "SELECT count(*) FROM t")).isEqualTo("321");
+            assertThat(fetchDb("pgca-restored").getStatus().getRestoredRunId()).isEqualTo(ok.getId());
+        }
+    }
+
+    ScheduledBackupSpec.Destination s3Only(S3Proxy to, SecretKeyRef endpointCA) {
+        ScheduledBackupSpec.Destination d = bothDestinations();
+        d.setHost(null);
+        d.getS3().setEndpoint(to.endpoint());
+        d.getS3().setEndpointCA(endpointCA);
+        return d;
+    }
+
     /** A PostgreSQL database on bed host 1, Ready; its connection Secret. */
     Map<String, String> readyPostgres(String name) {
+        return readyPostgres(name, null);
+    }
+
+    /** As {@link #readyPostgres(String)}, restored from {@code from} when it is given. */
+    Map<String, String> readyPostgres(String name, StandaloneDatabaseSpec.RestoreFrom from) {
         if (t.client.resources(dev.berth.api.v1alpha1.Server.class).inNamespace(NS).withName("h1").get() == null) {
             t.server("h1", 1);
         }
@@ -524,6 +603,7 @@ class ScheduledBackupIT {
         spec.setImage(PG);
         spec.setCredentialsSecretRef(new LocalRef(name + "-login"));
         spec.setConfig(new LinkedHashMap<>());
+        spec.setRestoreFrom(from);
         db.setSpec(spec);
         created.add(t.client.resource(db).create());
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> ready(fetchDb(name))

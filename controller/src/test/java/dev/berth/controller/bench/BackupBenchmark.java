@@ -15,6 +15,7 @@ import dev.berth.controller.backup.DumpCommand;
 import dev.berth.controller.backup.RestoreCommand;
 import dev.berth.controller.backup.RestoreResult;
 import dev.berth.controller.backup.RestoreRun;
+import dev.berth.controller.backup.store.EndpointTrust;
 import dev.berth.controller.backup.store.BackupDigest;
 import dev.berth.controller.backup.store.BackupTarget;
 import dev.berth.controller.backup.store.S3Proxy;
@@ -403,7 +404,7 @@ public final class BackupBenchmark {
         fill("big", mib);
         DumpCommand dump = DumpCommand.of(DatabaseEngine.POSTGRESQL, login("big"), false);
         S3Storage chunked = S3Storage.connect(endpoint, "us-east-1", true, BUCKET, S3Proxy.ACCESS_KEY,
-                S3Proxy.SECRET_KEY, S3Configuration.builder().build());
+                S3Proxy.SECRET_KEY, EndpointTrust.PUBLIC_CAS, S3Configuration.builder().build());
         cleanups.add(chunked::close);
         List<String> kinds = List.of("floor", "Berth to S3", "Berth to S3, aws-chunked bodies",
                 "Berth, bytes discarded");

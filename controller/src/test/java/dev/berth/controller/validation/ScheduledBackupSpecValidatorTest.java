@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.api.v1alpha1.EnumFields;
 import dev.berth.api.v1alpha1.LocalRef;
 import dev.berth.api.v1alpha1.ScheduledBackupSpec;
+import dev.berth.api.v1alpha1.SecretKeyRef;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,24 @@ class ScheduledBackupSpecValidatorTest {
     }
 
     @Test
+    void anEndpointCaNeedsAValidSecretKeyAndAnHttpsEndpoint() {
+        ScheduledBackupSpec spec = valid();
+        ScheduledBackupSpec.S3Destination s3 = new ScheduledBackupSpec.S3Destination();
+        s3.setEndpoint("https://minio.internal:9000");
+        s3.setBucket("backups");
+        s3.setCredentialsSecretRef(new LocalRef("s3-keys"));
+        s3.setEndpointCA(new SecretKeyRef("minio-ca", null));
+        spec.getDestination().setS3(s3);
+        assertThat(ScheduledBackupSpecValidator.validate(spec).problems()).isEmpty();
+        s3.setEndpoint("http://minio.internal:9000");
+        s3.setEndpointCA(new SecretKeyRef("Minio CA", "ca crt"));
+        assertThat(ScheduledBackupSpecValidator.validate(spec).problems()).containsExactly(
+                "spec.destination.s3.endpointCA.name: must be a lowercase DNS name (letters, digits, '-', '.')",
+                "spec.destination.s3.endpointCA.key: must be a key of letters, digits, '-', '_' or '.'",
+                "spec.destination.s3.endpointCA: needs an https:// endpoint (plain HTTP has no certificate)");
+    }
+
+    @Test
     void scheduleZoneRetentionTimeoutAndDatabases() {
         ScheduledBackupSpec spec = valid();
         spec.setSchedule("every day");
@@ -82,7 +101,7 @@ class ScheduledBackupSpecValidatorTest {
     void hasNoEnumFieldThatCouldHoldAnUnknownValue() {
         java.util.List<Class<?>> parts = List.of(ScheduledBackupSpec.class, ScheduledBackupSpec.Destination.class,
                 ScheduledBackupSpec.S3Destination.class, ScheduledBackupSpec.HostDestination.class,
-                ScheduledBackupSpec.Retention.class, LocalRef.class);
+                ScheduledBackupSpec.Retention.class, LocalRef.class, SecretKeyRef.class);
         for (Class<?> part : parts) {
             assertThat(part.getDeclaredFields()).as(part.getSimpleName())
                     .noneMatch(f -> f.getType().isEnum());

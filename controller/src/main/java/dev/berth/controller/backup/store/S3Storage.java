@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -44,29 +46,42 @@ public final class S3Storage implements AutoCloseable {
     private final S3Client client;
     private final String endpoint;
     private final String bucket;
+    private final EndpointTrust trust;
     private final Scrubber scrubber;
 
-    private S3Storage(S3Client client, String endpoint, String bucket, Scrubber scrubber) {
+    private S3Storage(S3Client client, String endpoint, String bucket, EndpointTrust trust, Scrubber scrubber) {
         this.client = client;
         this.endpoint = endpoint;
         this.bucket = bucket;
+        this.trust = trust;
         this.scrubber = scrubber;
     }
 
     /**
-     * A client for {@code endpoint} (path-style for MinIO, s3proxy and most self-hosted storage). The SDK's newer
-     * default checksums (aws-chunked trailers) are asked for only where an operation requires them: many
-     * S3-compatible servers do not understand them.
+     * A client for {@code endpoint} (path-style for MinIO, s3proxy and most self-hosted storage), trusting the usual
+     * public CAs. The SDK's newer default checksums (aws-chunked trailers) are asked for only where an operation
+     * requires them: many S3-compatible servers do not understand them.
      */
     public static S3Storage connect(String endpoint, String region, boolean pathStyle, String bucket,
                                     String accessKeyId, String secretAccessKey) {
-        return connect(endpoint, region, pathStyle, bucket, accessKeyId, secretAccessKey, PLAIN_BODIES);
+        return connect(endpoint, region, pathStyle, bucket, accessKeyId, secretAccessKey, EndpointTrust.PUBLIC_CAS,
+                PLAIN_BODIES);
     }
 
-    /** As {@link #connect(String, String, boolean, String, String, String)}, with the body form given (benchmarks). */
+    /**
+     * As {@link #connect(String, String, boolean, String, String, String)}, trusting {@code trust}'s CAs, with the body
+     * form given (benchmarks).
+     */
     public static S3Storage connect(String endpoint, String region, boolean pathStyle, String bucket,
-                                    String accessKeyId, String secretAccessKey, S3Configuration bodies) {
+                                    String accessKeyId, String secretAccessKey, EndpointTrust trust,
+                                    S3Configuration bodies) {
+        Apache5HttpClient.Builder http = Apache5HttpClient.builder();
+        if (!trust.usesPublicCas()) {
+            TrustManager[] managers = trust.trustManagers();
+            http.tlsTrustManagersProvider(() -> managers);
+        }
         S3Client client = S3Client.builder()
+                .httpClientBuilder(http)
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region == null || region.isBlank() ? "us-east-1" : region))
                 .forcePathStyle(pathStyle)
@@ -78,7 +93,8 @@ public final class S3Storage implements AutoCloseable {
                 .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
                         .apiCallAttemptTimeout(Duration.ofMinutes(5)))
                 .build();
-        return new S3Storage(client, endpoint, bucket, new Scrubber(List.of(accessKeyId, secretAccessKey)));
+        return new S3Storage(client, endpoint, bucket, trust,
+                new Scrubber(List.of(accessKeyId, secretAccessKey)));
     }
 
     /** Starts writing {@code key}; {@code metadata} (no secrets: run id, engine, format) goes on the object. */
@@ -209,7 +225,7 @@ public final class S3Storage implements AutoCloseable {
             said = s3.awsErrorDetails().errorCode() + " (HTTP " + s3.statusCode() + ")"
                     + (s3.awsErrorDetails().errorMessage() == null ? "" : ": " + s3.awsErrorDetails().errorMessage());
         } else {
-            said = BackupStream.describe(e);
+            said = BackupStream.describe(e) + trust.hint(e);
         }
         return new StorageException(scrubber.scrub(what + " at " + endpoint + " failed: " + said));
     }
