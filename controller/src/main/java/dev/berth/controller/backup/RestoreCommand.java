@@ -2,10 +2,12 @@ package dev.berth.controller.backup;
 
 import dev.berth.controller.database.DatabaseEngine;
 import dev.berth.controller.database.DatabaseLogin;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The counterpart of a {@link DumpCommand}: the engine's restore tool, run inside the (new, empty) database container
@@ -14,9 +16,11 @@ import java.util.Set;
  * Berth makes before the tool sees the end of its input) leaves nothing half-restored.
  *
  * @param decompress whether Berth gunzips the stored bytes before the tool reads them
+ * @param filter what the (decompressed) dump passes through on its way to the tool: as it is, or for a
+ *               {@code pg_dumpall} script {@link ClusterDumpFilter}
  */
 public record RestoreCommand(List<String> command, Map<String, String> env, Set<String> secretNames,
-                             boolean decompress) {
+                             boolean decompress, UnaryOperator<InputStream> filter) {
     private static final String MONGO_WITH_PASSWORD_FILE = "f=$(mktemp) || exit 1; chmod 600 \"$f\"; "
             + "printf \"password: '%%s'\\n\" \"$(printf '%%s' \"$" + DumpCommand.PASSWORD_VARIABLE
             + "\" | sed \"s/'/''/g\")\" >\"$f\"; %s --config \"$f\"; rc=$?; rm -f \"$f\"; exit $rc";
@@ -48,6 +52,12 @@ public record RestoreCommand(List<String> command, Map<String, String> env, Set<
     private static final String PLACE_RDB = "set -e; cd \"$1\"; rm -f dump.rdb dump.rdb.partial; "
             + "cat > dump.rdb.partial; mv dump.rdb.partial dump.rdb";
 
+    /** A tool that reads the dump as it was stored (gunzipped if {@code decompress}). */
+    public RestoreCommand(List<String> command, Map<String, String> env, Set<String> secretNames,
+                          boolean decompress) {
+        this(command, env, secretNames, decompress, UnaryOperator.identity());
+    }
+
     public RestoreCommand {
         command = List.copyOf(command);
         env = Map.copyOf(env);
@@ -56,8 +66,8 @@ public record RestoreCommand(List<String> command, Map<String, String> env, Set<
 
     /**
      * How a dump stored as {@code extension} is restored into {@code login.database()}; empty where a dump is not
-     * restored by a stream into the running engine (the Redis family: {@link #placeRdb}; {@code pg_dumpall} output:
-     * not in this version, docs/backups.md).
+     * restored by a stream into the running engine (the Redis family: {@link #placeRdb}) or an extension the engine's
+     * dumps do not have.
      */
     public static Optional<RestoreCommand> of(DatabaseEngine engine, DatabaseLogin login, String extension) {
         String port = Integer.toString(engine.port());
@@ -66,11 +76,18 @@ public record RestoreCommand(List<String> command, Map<String, String> env, Set<
         return switch (engine) {
             // pg_restore reads the custom format from stdin; one transaction, stopping at the first error. Objects
             // are owned by the restoring login (the source's owner may not exist here).
-            case POSTGRESQL -> "dump".equals(extension)
-                    ? Optional.of(new RestoreCommand(List.of("pg_restore", "--no-password", "-h", "127.0.0.1", "-p",
-                            port, "-U", user, "-d", db, "--no-owner", "--single-transaction", "--exit-on-error"),
-                            Map.of("PGPASSWORD", login.password()), Set.of("PGPASSWORD"), false))
-                    : Optional.empty();
+            case POSTGRESQL -> switch (extension) {
+                case "dump" -> Optional.of(new RestoreCommand(List.of("pg_restore", "--no-password", "-h",
+                        "127.0.0.1", "-p", port, "-U", user, "-d", db, "--no-owner", "--single-transaction",
+                        "--exit-on-error"), Map.of("PGPASSWORD", login.password()), Set.of("PGPASSWORD"), false));
+                // pg_dumpall's script (all: true) creates and connects to each database itself, so it cannot be one
+                // transaction; psql stops at its first error. It starts in the maintenance database.
+                case "sql.gz" -> Optional.of(new RestoreCommand(List.of("psql", "--no-password", "-X", "-q", "-v",
+                        "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", port, "-U", user, "-d", "postgres"),
+                        Map.of("PGPASSWORD", login.password()), Set.of("PGPASSWORD"), true,
+                        sql -> ClusterDumpFilter.of(sql, user, db)));
+                default -> Optional.empty();
+            };
             // The dump names its database (--databases): it lands where it came from.
             case MYSQL, MARIADB -> Optional.of(new RestoreCommand(List.of(engine == DatabaseEngine.MYSQL ? "mysql"
                     : "mariadb", "--protocol=TCP", "-h", "127.0.0.1", "-P", port, "-u", user, "--binary-mode"),

@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -55,7 +56,8 @@ public final class RestoreRun {
         AtomicReference<FailureReason> inputFailure = new AtomicReference<>();
         AtomicReference<String> inputWhy = new AtomicReference<>();
         AtomicBoolean timedOut = new AtomicBoolean();
-        VerifiedInput input = new VerifiedInput(stored, expected, restore.decompress(), (reason, why) -> {
+        VerifiedInput input = new VerifiedInput(stored, expected, restore.decompress(), restore.filter(),
+                (reason, why) -> {
             inputFailure.compareAndSet(null, reason);
             inputWhy.compareAndSet(null, why);
             BackupProcesses.end(docker, container, restoreId); // before the exec's input is closed
@@ -107,8 +109,9 @@ public final class RestoreRun {
     }
 
     /**
-     * The tool's input: the stored bytes, counted and hashed as read, gunzipped if asked. At the end of the decoded
-     * stream the stored stream is read to its own end and checked; only then does the tool get its end of input.
+     * The tool's input: the stored bytes, counted and hashed as read, gunzipped if asked, then through the command's
+     * filter. At the end of the decoded stream the stored stream is read to its own end and checked; only then does the
+     * tool get its end of input.
      */
     static final class VerifiedInput extends InputStream {
         private final InputStream stored;
@@ -117,15 +120,18 @@ public final class RestoreRun {
         private final InputFailure onFailure;
         private InputStream decoded;
         private final boolean decompress;
+        private final UnaryOperator<InputStream> filter;
         private long storedBytes;
         private volatile boolean verified;
         private volatile String actualSha256 = "";
         private boolean failed;
 
-        VerifiedInput(InputStream stored, BackupDigest expected, boolean decompress, InputFailure onFailure) {
+        VerifiedInput(InputStream stored, BackupDigest expected, boolean decompress,
+                      UnaryOperator<InputStream> filter, InputFailure onFailure) {
             this.stored = stored;
             this.expected = expected;
             this.decompress = decompress;
+            this.filter = filter;
             this.onFailure = onFailure;
             try {
                 sha256 = MessageDigest.getInstance("SHA-256");
@@ -169,7 +175,7 @@ public final class RestoreRun {
             int n;
             try {
                 if (decoded == null) {
-                    decoded = decompress ? new GZIPInputStream(counted, 64 * 1024) : counted;
+                    decoded = filter.apply(decompress ? new GZIPInputStream(counted, 64 * 1024) : counted);
                 }
                 n = decoded.read(b, off, len);
                 if (n < 0) {

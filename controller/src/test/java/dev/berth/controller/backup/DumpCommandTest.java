@@ -55,7 +55,16 @@ class DumpCommandTest {
         assertThat(dump.command()).startsWith("pg_dumpall").contains("-U", "app", "-l", "shop");
         assertThat(dump.compress()).isTrue();
         assertThat(dump.extension()).isEqualTo("sql.gz");
-        assertThat(RestoreCommand.of(DatabaseEngine.POSTGRESQL, LOGIN, "sql.gz")).isEmpty();
+        // Restored by psql from the maintenance database, gunzipped, the script through ClusterDumpFilter; the
+        // password only in the environment.
+        RestoreCommand restore = RestoreCommand.of(DatabaseEngine.POSTGRESQL, LOGIN, "sql.gz").orElseThrow();
+        assertThat(restore.command()).startsWith("psql").contains("ON_ERROR_STOP=1", "-U", "app")
+                .endsWith("-d", "postgres").doesNotContain(LOGIN.password());
+        assertThat(restore.decompress()).isTrue();
+        assertThat(restore.secretValues()).containsExactly(LOGIN.password());
+        assertThat(restore.filter().apply(java.io.InputStream.nullInputStream()))
+                .isInstanceOf(ClusterDumpFilter.class);
+        assertThat(RestoreCommand.of(DatabaseEngine.POSTGRESQL, LOGIN, "tar")).isEmpty();
     }
 
     @Test

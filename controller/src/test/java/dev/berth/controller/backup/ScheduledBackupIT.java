@@ -576,6 +576,46 @@ class ScheduledBackupIT {
         }
     }
 
+    /**
+     * {@code all: true} on PostgreSQL (pg_dumpall): the run is verified in a throwaway container, and a new database
+     * restored from it has every database and role of the source, while its own login keeps its own password.
+     */
+    @Test
+    void aWholeClusterBackupIsVerifiedAndRestoredWithEveryDatabaseAndRoleAndTheNewLoginsPassword() throws Exception {
+        t.startOperator();
+        Map<String, String> conn = readyPostgres("pgall");
+        psql(conn, "CREATE TABLE t (n int, s text); INSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, 2000) i");
+        psql(conn, "CREATE DATABASE analytics");
+        Map<String, String> analytics = new LinkedHashMap<>(conn);
+        analytics.put("database", "analytics");
+        psql(analytics, "CREATE TABLE events (id int); INSERT INTO events SELECT generate_series(1, 77)");
+        psql(conn, "CREATE ROLE reporting LOGIN PASSWORD 'reporting-" + UUID.randomUUID() + "'; "
+                + "GRANT SELECT ON t TO reporting");
+        String fingerprint = psql(conn, "SELECT count(*) || '|' || md5(string_agg(s, ',' ORDER BY n)) FROM t");
+
+        create(backup("cluster", "pgall", spec -> {
+            spec.setImmediate(true);
+            spec.setAll(true);
+            spec.setVerify(true);
+        }));
+        ScheduledBackupStatus.LastRun run = awaitLastRun("cluster", "succeeded").getStatus().getLastRun();
+        assertThat(run.getVerified()).isEqualTo("tables=1 rows=2000");
+
+        StandaloneDatabaseSpec.RestoreFrom from = new StandaloneDatabaseSpec.RestoreFrom();
+        from.setBackupRef(new LocalRef("cluster"));
+        String otherPassword = "Other-pw-'\"$y " + UUID.randomUUID();
+        Map<String, String> restored = readyPostgres("pgall-restored", from, otherPassword);
+        assertThat(restored.get("password")).isEqualTo(otherPassword);
+        // psql logs in with the restored database's own password: the source's hash was not restored over it.
+        assertThat(psql(restored, "SELECT count(*) || '|' || md5(string_agg(s, ',' ORDER BY n)) FROM t"))
+                .isEqualTo(fingerprint);
+        Map<String, String> restoredAnalytics = new LinkedHashMap<>(restored);
+        restoredAnalytics.put("database", "analytics");
+        assertThat(psql(restoredAnalytics, "SELECT count(*) FROM events")).isEqualTo("77");
+        assertThat(psql(restored, "SELECT has_table_privilege('reporting', 't', 'SELECT')")).isEqualTo("t");
+        assertThat(fetchDb("pgall-restored").getStatus().getRestoredRunId()).isEqualTo(run.getId());
+    }
+
     ScheduledBackupSpec.Destination s3Only(S3Proxy to, SecretKeyRef endpointCA) {
         ScheduledBackupSpec.Destination d = bothDestinations();
         d.setHost(null);
@@ -591,10 +631,15 @@ class ScheduledBackupIT {
 
     /** As {@link #readyPostgres(String)}, restored from {@code from} when it is given. */
     Map<String, String> readyPostgres(String name, StandaloneDatabaseSpec.RestoreFrom from) {
+        return readyPostgres(name, from, password);
+    }
+
+    /** As {@link #readyPostgres(String, StandaloneDatabaseSpec.RestoreFrom)}, its login's password {@code pw}. */
+    Map<String, String> readyPostgres(String name, StandaloneDatabaseSpec.RestoreFrom from, String pw) {
         if (t.client.resources(dev.berth.api.v1alpha1.Server.class).inNamespace(NS).withName("h1").get() == null) {
             t.server("h1", 1);
         }
-        secret(name + "-login", Map.of("username", "app", "password", password));
+        secret(name + "-login", Map.of("username", "app", "password", pw));
         StandaloneDatabase db = new StandaloneDatabase();
         db.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         StandaloneDatabaseSpec spec = new StandaloneDatabaseSpec();
