@@ -29,6 +29,8 @@ public final class ClusterDumpFilter extends InputStream {
     private final List<String> roleNames;
     private final List<String> databaseNames;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private final byte[] buf = new byte[8192];
+    private final ByteArrayOutputStream ready = new ByteArrayOutputStream(8192);
     private byte[] out = new byte[0];
     private int outPos;
     private boolean passingLongLine;
@@ -103,14 +105,13 @@ public final class ClusterDumpFilter extends InputStream {
 
     /** Reads on until there is output: a whole line (rewritten), or a piece of a long one. */
     private void fill() throws IOException {
-        ByteArrayOutputStream ready = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
+        ready.reset();
         while (ready.size() == 0) {
             int n = in.read(buf);
             if (n < 0) {
                 ended = true;
                 if (line.size() > 0) { // a last line without a newline
-                    emitLine(ready, false);
+                    emitLine(false);
                 }
                 break;
             }
@@ -124,7 +125,7 @@ public final class ClusterDumpFilter extends InputStream {
                     passingLongLine = false;
                 } else {
                     line.write(buf, start, i - start);
-                    emitLine(ready, true);
+                    emitLine(true);
                 }
                 start = i + 1;
             }
@@ -149,7 +150,7 @@ public final class ClusterDumpFilter extends InputStream {
      * One whole line, held in {@link #line}, to {@code ready}. Lines are bytes in the dump's own encoding: they are
      * read as ISO-8859-1 (one char per byte, so any byte comes back as it was) and the names matched the same way.
      */
-    private void emitLine(ByteArrayOutputStream ready, boolean newline) throws IOException {
+    private void emitLine(boolean newline) throws IOException {
         if (inCopy) {
             inCopy = !(line.size() == 2 && line.toString(StandardCharsets.ISO_8859_1).equals("\\."));
             line.writeTo(ready);

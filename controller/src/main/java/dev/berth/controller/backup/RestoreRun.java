@@ -56,12 +56,13 @@ public final class RestoreRun {
         AtomicReference<FailureReason> inputFailure = new AtomicReference<>();
         AtomicReference<String> inputWhy = new AtomicReference<>();
         AtomicBoolean timedOut = new AtomicBoolean();
-        VerifiedInput input = new VerifiedInput(stored, expected, restore.decompress(), restore.filter(),
-                (reason, why) -> {
+        InputFailure onInputFailure = (reason, why) -> {
             inputFailure.compareAndSet(null, reason);
             inputWhy.compareAndSet(null, why);
             BackupProcesses.end(docker, container, restoreId); // before the exec's input is closed
-        });
+        };
+        VerifiedInput input = new VerifiedInput(stored, expected, restore.decompress(), restore.filter(),
+                onInputFailure);
         ScheduledFuture<?> timer = TIMERS.schedule(() -> {
             timedOut.set(true);
             BackupProcesses.end(docker, container, restoreId);

@@ -20,6 +20,7 @@ import javax.net.ssl.TrustManagerFactory;
 public record EndpointTrust(List<X509Certificate> authorities) {
     /** The JVM's own trust store: the usual public CAs. */
     public static final EndpointTrust PUBLIC_CAS = new EndpointTrust(List.of());
+    private static final String NO_CERTIFICATE = "holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
 
     public EndpointTrust {
         authorities = List.copyOf(authorities);
@@ -32,7 +33,7 @@ public record EndpointTrust(List<X509Certificate> authorities) {
      */
     public static EndpointTrust fromPem(String pem) {
         if (pem == null || !pem.contains("-----BEGIN CERTIFICATE-----")) {
-            throw new IllegalArgumentException("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+            throw new IllegalArgumentException(NO_CERTIFICATE);
         }
         try {
             List<X509Certificate> out = new ArrayList<>();
@@ -41,7 +42,7 @@ public record EndpointTrust(List<X509Certificate> authorities) {
                 out.add((X509Certificate) c);
             }
             if (out.isEmpty()) {
-                throw new IllegalArgumentException("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+                throw new IllegalArgumentException(NO_CERTIFICATE);
             }
             return new EndpointTrust(out);
         } catch (CertificateException e) {
